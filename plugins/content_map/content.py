@@ -1,0 +1,285 @@
+"""Turning pages' front-matter into content pieces, with their references checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import safe_yaml
+from .header import Header, TextProblem, read_header
+from .model import Finding, Journey, Persona, Piece, StageRef
+from .registry import resolve_stage
+from .schema import PAGE_FIELDS, Validator
+from .settings import Settings
+from .source import inside
+from .suggestion import closest
+
+__all__ = ["PageIndex", "load_pieces", "excluded"]
+
+_URL_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "javascript:", "data:", "vbscript:", "//")
+
+
+@dataclass
+class PageIndex:
+    """The site's Markdown pages, docs-relative, for resolving `next`."""
+
+    paths: set[str]
+
+    def resolve(self, page: str, target: str) -> tuple[str | None, str | None]:
+        """(the docs-relative path `target` names, or None; a suggestion)."""
+        target = target.strip().split("#", 1)[0]
+        if not target:
+            return None, None
+        candidates = [posixpath.normpath(target.lstrip("/"))]
+        if not target.startswith("/"):
+            candidates.append(posixpath.normpath(posixpath.join(posixpath.dirname(page), target)))
+        for candidate in candidates:
+            if candidate.endswith("/") or not candidate.endswith(".md"):
+                for form in (f"{candidate.rstrip('/')}.md", f"{candidate.rstrip('/')}/index.md"):
+                    if form in self.paths:
+                        return form, None
+            if candidate in self.paths:
+                return candidate, None
+        return None, closest(candidates[0], self.paths)
+
+
+def excluded(path: str, patterns: Iterable[str]) -> bool:
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+
+
+def load_pieces(
+    pages: Iterable[str],
+    docs_dir: Path,
+    root: Path,
+    journeys: list[Journey],
+    personas: list[Persona],
+    settings: Settings,
+    today: dt.date,
+) -> tuple[list[Piece], list[Finding], dict[str, str]]:
+    """Read each page's header; return the pieces, findings, and the broken pages.
+
+    Broken pages (front-matter that is unclosed, too large or refused) are returned
+    with the reason, so an adapter can keep them away from a less careful parser.
+    """
+    pages = sorted(pages)
+    index = PageIndex(set(pages))
+    docs_real = Path(docs_dir).resolve()
+    docs_rel = _relative(docs_dir, root)
+    names = {f.name: settings.field_name(f.name) for f in PAGE_FIELDS}
+    persona_ids: dict[str, str] = {}
+    for persona in personas:
+        persona_ids[persona.id] = persona.id
+        for alias in persona.aliases:
+            persona_ids.setdefault(alias, persona.id)
+    by_id = {p.id: p for p in personas}
+
+    pieces: list[Piece] = []
+    findings: list[Finding] = []
+    broken: dict[str, str] = {}
+    for path in pages:
+        if excluded(path, settings.exclude):
+            continue
+        file = f"{docs_rel}/{path}" if docs_rel not in ("", ".") else path
+        full = docs_dir / path
+        if full.is_symlink() and not inside(full, docs_real) and not inside(full, root):
+            findings.append(Finding("yaml-syntax", file, 1,
+                                    "the page is a link to a file outside the project; "
+                                    "it was not read"))
+            broken[path] = "outside"
+            continue
+        try:
+            header = read_header(full)
+        except TextProblem as exc:
+            findings.append(Finding("yaml-syntax", file, exc.line or 1, exc.message))
+            broken[path] = "encoding"
+            continue
+        except OSError as exc:
+            findings.append(Finding("yaml-syntax", file, 1,
+                                    f"the page cannot be read ({exc.strerror or 'error'})"))
+            broken[path] = "unreadable"
+            continue
+        piece = _piece(path, file, header, findings, broken, index, names, persona_ids, by_id,
+                       journeys, settings, today)
+        if piece is not None:
+            pieces.append(piece)
+    return pieces, findings, broken
+
+
+def _piece(path: str, file: str, header: Header, findings: list[Finding],
+           broken: dict[str, str], index: PageIndex, names: dict[str, str],
+           persona_ids: dict[str, str], personas: dict[str, Persona],
+           journeys: list[Journey], settings: Settings, today: dt.date) -> Piece | None:
+    if header.state == "unclosed":
+        findings.append(Finding("yaml-syntax", file, 1,
+                                "the front-matter block is never closed: add a `---` line after "
+                                "the last field (MkDocs would show the block as page text)"))
+        broken[path] = "unclosed"
+        return None
+    if header.state == "too-large":
+        findings.append(Finding("yaml-syntax", file, 1,
+                                "the front-matter block is larger than 256 KB; shorten it"))
+        broken[path] = "too-large"
+        return None
+    if header.state == "none":
+        _unmapped(file, findings)
+        return None
+    try:
+        data = safe_yaml.load(header.yaml)
+    except safe_yaml.YamlProblem as exc:
+        findings.append(Finding("yaml-syntax", file, (exc.line or 0) + 1,
+                                f"invalid front-matter: {exc.message}", column=exc.column))
+        broken[path] = "yaml"
+        return None
+    if data is None:
+        _unmapped(file, findings)
+        return None
+    if not isinstance(data, dict):
+        findings.append(Finding("yaml-syntax", file, 2,
+                                "the front-matter must be `key: value` lines, not "
+                                + ("a list" if isinstance(data, list) else "a single value")))
+        broken[path] = "not-mapping"
+        return None
+    if not any(names[k] in data for k in ("personas", "stage", "stages")):
+        _unmapped(file, findings)
+        return None
+
+    validator = Validator(file, findings, line_offset=1)
+    clean = validator.mapping(data, PAGE_FIELDS, what="the front-matter", unknown=False,
+                              names=names)
+    lines = {name: data.lines[key] + 1 for name, key in names.items() if key in data.lines}
+
+    def where(name: str, item: int | None = None) -> int:
+        raw = data.get(names[name])
+        if item is not None and isinstance(raw, safe_yaml.YamlList) and item < len(raw.lines):
+            return raw.lines[item] + 1
+        return lines.get(name, 2)
+
+    resolved_personas: list[str] = []
+    for item, name in enumerate(clean.get("personas", ())):
+        canonical = persona_ids.get(name)
+        if canonical is None:
+            guess = closest(name, persona_ids)
+            findings.append(Finding(
+                "unknown-persona", file, where("personas", item),
+                f"`{name}` is not a persona"
+                + (f"; did you mean `{guess}`?" if guess else
+                   "; add a file to personas/ or fix the id"),
+                suggestion=guess, persona=name,
+            ))
+        elif canonical not in resolved_personas:
+            resolved_personas.append(canonical)
+
+    refs: list[StageRef] = []
+    stage_refs = [("stage", None, clean["stage"])] if "stage" in clean else []
+    stage_refs += [("stages", i, s) for i, s in enumerate(clean.get("stages", ()))]
+    hint = clean.get("journey")
+    if hint is not None and not any(j.id == hint for j in journeys):
+        guess = closest(hint, [j.id for j in journeys])
+        findings.append(Finding("unknown-stage", file, where("journey"),
+                                f"`{hint}` is not a journey"
+                                + (f"; did you mean `{guess}`?" if guess else ""),
+                                suggestion=guess, journey=hint))
+        hint = None
+    for field_name, item, ref in stage_refs:
+        matches, guess = resolve_stage(ref, journeys, hint)
+        line = where(field_name, item)
+        if not matches:
+            findings.append(Finding(
+                "unknown-stage", file, line,
+                f"`{ref}` is not a stage of "
+                + (f"the `{hint}` journey" if hint else "any journey")
+                + (f"; did you mean `{guess}`?" if guess else ""),
+                suggestion=guess, stage=ref,
+            ))
+        elif len(matches) > 1:
+            options = [f"{s.journey}/{s.id}" for s in matches]
+            findings.append(Finding(
+                "unknown-stage", file, line,
+                f"`{ref}` is a stage of several journeys; write "
+                + " or ".join(f"`{o}`" for o in options),
+                suggestion=options[0], stage=ref,
+            ))
+        else:
+            stage_ref = StageRef(matches[0].journey, matches[0].id)
+            if stage_ref not in refs:
+                refs.append(stage_ref)
+
+    for persona_id in resolved_personas:
+        persona = personas[persona_id]
+        for ref in refs:
+            if not persona.follows(ref.journey):
+                findings.append(Finding(
+                    "persona-journey", file, where("stage" if "stage" in clean else "stages"),
+                    f"`{persona_id}` does not follow the `{ref.journey}` journey, so this page "
+                    f"cannot serve it at `{ref.stage}`: add `{ref.journey}` to the persona's "
+                    "`journeys`, or map the page to another stage",
+                    persona=persona_id, journey=ref.journey, stage=ref.stage,
+                ))
+
+    next_paths: list[str] = []
+    for item, target in enumerate(clean.get("next", ())):
+        if target.strip().lower().startswith(_URL_SCHEMES):
+            findings.append(Finding("unknown-next", file, where("next", item),
+                                    f"`next` must name a page of this site, not the address "
+                                    f"`{target}`"))
+            continue
+        resolved, guess = index.resolve(path, target)
+        if resolved is None:
+            findings.append(Finding(
+                "unknown-next", file, where("next", item),
+                f"the next step `{target}` is not a page of this site"
+                + (f"; did you mean `{guess}`?" if guess else
+                   " (paths are relative to the docs directory)"),
+                suggestion=guess,
+            ))
+        elif resolved != path and resolved not in next_paths:
+            next_paths.append(resolved)
+
+    review_by = clean.get("review_by")
+    if review_by is not None and review_by < today:
+        findings.append(Finding(
+            "stale", file, where("review_by"),
+            f"the review date {review_by.isoformat()} has passed; review the page and move "
+            "`review_by` forward",
+        ))
+    return Piece(
+        path=path,
+        file=file,
+        title=clean.get("title") or header.title or _title_from_path(path),
+        personas=tuple(resolved_personas),
+        stages=tuple(refs),
+        status=clean.get("status", "published"),
+        owner=clean.get("owner"),
+        channel=clean.get("channel"),
+        format=clean.get("format"),
+        intent=clean.get("intent"),
+        review_by=review_by,
+        next=tuple(next_paths),
+        line=1,
+        lines=lines,
+    )
+
+
+def _unmapped(file: str, findings: list[Finding]) -> None:
+    findings.append(Finding("unmapped-page", file, 1,
+                            "the page names no persona and no stage; add `personas` and `stage` "
+                            "to its front-matter, or exclude it"))
+
+
+def _title_from_path(path: str) -> str:
+    stem = posixpath.splitext(posixpath.basename(path))[0]
+    if stem == "index":
+        stem = posixpath.basename(posixpath.dirname(path)) or "Home"
+    return stem.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+

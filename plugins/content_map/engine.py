@@ -1,0 +1,100 @@
+"""The one code path from files to an `Analysis`, shared by the plugin and `check`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .content import load_pieces
+from .coverage import counting_paths, matrix
+from .model import Analysis, Finding
+from .registry import load_journeys, load_personas
+from .rules import flow_findings
+from .settings import Settings
+
+__all__ = ["Project", "analyse", "discover_pages"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a site lives: `root` is the directory of mkdocs.yml."""
+
+    root: Path
+    docs_dir: Path
+    settings: Settings = field(default_factory=Settings)
+    config_file: str = "mkdocs.yml"
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+
+@dataclass(frozen=True)
+class Result:
+    analysis: Analysis
+    broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
+
+
+def discover_pages(docs_dir: Path) -> list[str]:
+    """Markdown pages under `docs_dir` as MkDocs finds them: hidden files and folders skipped."""
+    pages: list[str] = []
+    docs = str(docs_dir)
+    seen: set[tuple[int, int]] = set()
+    for current, dirs, files in os.walk(docs, followlinks=True):
+        try:
+            stat = os.stat(current)
+        except OSError:
+            dirs[:] = []
+            continue
+        if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop: walk each folder once
+            dirs[:] = []
+            continue
+        seen.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        rel = os.path.relpath(current, docs)
+        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        pages.extend(prefix + f for f in files if f.endswith(".md") and not f.startswith("."))
+    return sorted(pages)
+
+
+def analyse(project: Project, pages: Iterable[str] | None = None,
+            today: dt.date | None = None) -> Result:
+    """Load everything, run every rule, and apply the configured severities."""
+    today = today or dt.date.today()
+    settings = project.settings
+    root = project.root.resolve()
+    journeys, findings = load_journeys(project.path(settings.journeys_dir), root)
+    personas, persona_findings = load_personas(project.path(settings.personas_dir), root,
+                                               journeys)
+    findings += persona_findings
+    page_list = discover_pages(project.docs_dir) if pages is None else list(pages)
+    pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
+                                                 personas, settings, today)
+    findings += piece_findings
+    findings += flow_findings(pieces, {p.id: p for p in personas}, {j.id: j for j in journeys},
+                              counting_paths(pieces, settings, today))
+    cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
+                                      project.config_file)
+    findings += coverage_findings
+    analysis = Analysis(
+        journeys=tuple(journeys),
+        personas=tuple(personas),
+        pieces=tuple(pieces),
+        cells=tuple(cells),
+        findings=tuple(_with_severities(findings, settings)),
+        today=today,
+    )
+    return Result(analysis, broken)
+
+
+def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:
+    """Give each finding its rule's configured severity (a waived gap keeps its own `info`)."""
+    out = [
+        replace(f, severity=f.severity or settings.severity(f.rule))
+        for f in findings
+        if settings.severity(f.rule) != "ignore"
+    ]
+    out.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
+    return out

@@ -1,0 +1,106 @@
+"""Reading the front-matter block at the top of a Markdown page, and nothing more.
+
+Pages are read in chunks until the closing `---` (or `...`) line, so a 5 MB page
+costs one small read. The block is recognised exactly as MkDocs recognises it
+(`---` on the first line, UTF-8 with an optional BOM, any line endings), so the
+tool never disagrees with the build about what is front-matter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+__all__ = ["MAX_HEADER_BYTES", "Header", "TextProblem", "decode", "read_header", "split_header"]
+
+MAX_HEADER_BYTES = 256 * 1024
+"""A front-matter block larger than this is refused; real ones are under 2 KB."""
+
+_CHUNK = 8192
+_OPEN = re.compile(r"---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+
+
+class TextProblem(Exception):
+    """The bytes are not text this tool (or MkDocs) can read."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What the top of a page holds.
+
+    `state` is `none` (no front-matter), `ok`, `unclosed` (an opening `---` and no
+    closing line) or `too-large`. `yaml` is the block's text; its first line is line
+    2 of the file. `title` is the page's first `# ` heading when it is near the top.
+    """
+
+    state: str
+    yaml: str = ""
+    title: str | None = None
+    end_line: int = 0  # the line of the closing `---`
+
+
+def decode(data: bytes) -> str:
+    """Bytes to text as MkDocs reads pages: UTF-8, BOM dropped, newlines normalised."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TextProblem("the file is UTF-16; save it as UTF-8", 1)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise TextProblem(
+            f"the file is not valid UTF-8 (byte 0x{data[exc.start]:02x} on line {line}); "
+            "save it as UTF-8",
+            line,
+        ) from None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split_header(text: str) -> tuple[Header, str]:
+    """Split decoded text into its header and the rest (the body)."""
+    if not _OPEN.match(text):
+        return Header("none", title=_title(text)), text
+    start = text.index("\n") + 1
+    close = _CLOSE.search(text, start)
+    if close is None:
+        return Header("unclosed"), ""
+    block = text[start : close.start()]
+    if len(block) > MAX_HEADER_BYTES:
+        return Header("too-large"), ""
+    end_line = block.count("\n") + 2
+    body = text[close.end() + 1 :]
+    return Header("ok", yaml=block, title=_title(body), end_line=end_line), body
+
+
+def read_header(path: str | os.PathLike[str]) -> Header:
+    """Read only as much of a page as its front-matter needs."""
+    with open(path, "rb") as handle:
+        data = handle.read(_CHUNK)
+        at_end = len(data) < _CHUNK
+        if data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
+            while not at_end and not _CLOSED.search(data, 3):
+                if len(data) > MAX_HEADER_BYTES:
+                    return Header("too-large")
+                more = handle.read(len(data))
+                at_end = not more
+                data += more
+    if not at_end:
+        data = data[: data.rfind(b"\n") + 1]  # whole lines only: no half character
+    return split_header(decode(data))[0]
+
+
+_CLOSED = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?\n")
+
+
+def _title(text: str) -> str | None:
+    match = _H1.search(text, 0, 4096)
+    return match.group(1).strip() if match else None

@@ -1,0 +1,285 @@
+"""Loading the registries: journeys from `journeys/`, personas from `personas/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from . import safe_yaml
+from .header import split_header
+from .model import ID_PATTERN, Finding, Journey, Persona, PersonaStage, SkipStage, Stage
+from .schema import JOURNEY_FIELDS, PERSONA_FIELDS, Validator
+from .source import SourceProblem, read_text, registry_files
+from .suggestion import closest, id_form
+
+__all__ = ["DEFAULT_JOURNEY", "load_journeys", "load_personas", "resolve_stage"]
+
+_DEFAULT_STAGES = (
+    ("awareness", "Awareness", "The customer realises they have a need."),
+    ("consideration", "Consideration", "The customer explores ways to meet the need."),
+    ("decision", "Decision", "The customer chooses a solution."),
+    ("retention", "Retention", "The customer gets value and stays."),
+    ("advocacy", "Advocacy", "The customer recommends the solution to others."),
+)
+
+DEFAULT_JOURNEY = Journey(
+    id="buyer",
+    name="Buyer journey",
+    description="The built-in journey, used when journeys/ holds no journey.",
+    stages=tuple(
+        Stage(id=sid, name=name, journey="buyer", index=i, goal=goal)
+        for i, (sid, name, goal) in enumerate(_DEFAULT_STAGES)
+    ),
+)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _parse(path: Path, root: Path, findings: list[Finding]) -> tuple[Any, str, int]:
+    """Read and parse a registry file: (data, narrative, line offset); data None on failure."""
+    file = _rel(path, root)
+    try:
+        text = read_text(path, root)
+    except SourceProblem as exc:
+        findings.append(Finding("yaml-syntax", file, exc.line or 1, f"{path.name} {exc.message}"))
+        return None, "", 0
+    narrative, yaml_text, offset = "", text, 0
+    if path.suffix == ".md":
+        header, body = split_header(text)
+        if header.state != "ok":
+            findings.append(Finding(
+                "yaml-syntax", file, 1,
+                "a persona page needs a front-matter block between `---` lines at the top"
+                if header.state == "none" else "the front-matter block is never closed: "
+                "add a `---` line after it",
+            ))
+            return None, "", 0
+        narrative, yaml_text, offset = body.strip(), header.yaml, 1
+    try:
+        data = safe_yaml.load(yaml_text)
+    except safe_yaml.YamlProblem as exc:
+        line = exc.line + offset if exc.line else 1
+        findings.append(Finding("yaml-syntax", file, line, f"invalid YAML: {exc.message}",
+                                column=exc.column))
+        return None, "", 0
+    if data is None:
+        data = safe_yaml.YamlMap(1)
+    return data, narrative, offset
+
+
+def _file_id(path: Path, data: dict[str, Any], clean: dict[str, Any], validator: Validator,
+             kind: str) -> str | None:
+    stem = path.stem
+    given = clean.get("id")
+    if given is not None and given != stem:
+        validator.problem("schema", data, "id",
+                          f"the {kind} id `{given}` does not match the file name `{path.name}`; "
+                          f"rename the file to `{given}{path.suffix}` or change the id")
+        return None
+    if "id" in data and given is None:
+        return None  # the id itself was reported as invalid
+    if not ID_PATTERN.fullmatch(stem):
+        suggestion = id_form(stem)
+        validator.problem("schema", data, None,
+                          f"the file name `{path.name}` is not a valid {kind} id: use lower-case "
+                          "letters, digits and hyphens"
+                          + (f", e.g. `{suggestion}{path.suffix}`" if suggestion else ""),
+                          suggestion=suggestion)
+        return None
+    return stem
+
+
+def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding]]:
+    """Every journey in `folder`; the built-in buyer journey when there is none."""
+    findings: list[Finding] = []
+    journeys: list[Journey] = []
+    seen: dict[str, str] = {}
+    paths = registry_files(folder, (".yml", ".yaml"))
+    for path in paths:
+        data, _, offset = _parse(path, root, findings)
+        if data is None:
+            continue
+        file = _rel(path, root)
+        validator = Validator(file, findings, offset)
+        clean = validator.mapping(data, JOURNEY_FIELDS, what=f"the journey {path.name}")
+        journey_id = _file_id(path, data, clean, validator, "journey")
+        if journey_id is None:
+            continue
+        if journey_id in seen:
+            findings.append(Finding("duplicate-id", file, data.line + offset,
+                                    f"the journey id `{journey_id}` is also defined in "
+                                    f"{seen[journey_id]}; keep one of the two files"))
+            continue
+        seen[journey_id] = file
+        stages: list[Stage] = []
+        raw_stages = data.get("stages")
+        for index, entry in enumerate(clean.get("stages", ())):
+            stage_id = entry.get("id")
+            if stage_id is None:
+                continue
+            line = raw_stages.lines[index] + offset if isinstance(raw_stages, list) else None
+            if any(s.id == stage_id for s in stages):
+                findings.append(Finding("duplicate-id", file, line,
+                                        f"the stage id `{stage_id}` appears twice in the journey "
+                                        f"`{journey_id}`; give each stage its own id"))
+                continue
+            stages.append(Stage(
+                id=stage_id,
+                name=entry.get("name", stage_id.replace("-", " ").capitalize()),
+                journey=journey_id,
+                index=len(stages),
+                goal=entry.get("goal", ""),
+                questions=entry.get("questions", ()),
+                emotions=entry.get("emotions", ()),
+                channels=entry.get("channels", ()),
+                kpis=entry.get("kpis", ()),
+                min_content=entry.get("min_content"),
+                line=line,
+            ))
+        if not stages:
+            if "stages" in clean:
+                validator.problem("schema", data, "stages",
+                                  f"the journey `{journey_id}` has no valid stage; list at least one")
+            continue
+        journeys.append(Journey(
+            id=journey_id,
+            name=clean.get("name", journey_id.replace("-", " ").capitalize()),
+            description=clean.get("description", ""),
+            stages=tuple(stages),
+            file=file,
+            line=data.line + offset,
+        ))
+    if not paths:
+        journeys.append(DEFAULT_JOURNEY)
+    return journeys, findings
+
+
+def resolve_stage(ref: str, journeys: list[Journey] | tuple[Journey, ...],
+                  journey_hint: str | None = None) -> tuple[list[Stage], str | None]:
+    """Stages matching `stage` or `journey/stage`, and a suggestion when none does."""
+    journey_id, _, stage_id = ref.rpartition("/")
+    journey_id = journey_id or journey_hint or ""
+    matches = [
+        stage
+        for journey in journeys
+        if not journey_id or journey.id == journey_id
+        for stage in journey.stages
+        if stage.id == stage_id
+    ]
+    if matches:
+        return matches, None
+    if journey_id and not any(j.id == journey_id for j in journeys):
+        guess = closest(journey_id, [j.id for j in journeys])
+        return [], f"{guess}/{stage_id}" if guess else None
+    candidates = [s.id for j in journeys if not journey_id or j.id == journey_id for s in j.stages]
+    guess = closest(stage_id, candidates)
+    if guess and journey_id and ref.count("/"):
+        guess = f"{journey_id}/{guess}"
+    return [], guess
+
+
+def load_personas(folder: Path, root: Path,
+                  journeys: list[Journey]) -> tuple[list[Persona], list[Finding]]:
+    """Every persona in `folder`, with its references to journeys and stages checked."""
+    findings: list[Finding] = []
+    personas: list[Persona] = []
+    owners: dict[str, str] = {}  # id or alias -> file that defines it
+    journey_ids = [j.id for j in journeys]
+    for path in registry_files(folder, (".yml", ".yaml", ".md")):
+        data, narrative, offset = _parse(path, root, findings)
+        if data is None:
+            continue
+        file = _rel(path, root)
+        validator = Validator(file, findings, offset)
+        clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {path.name}")
+        persona_id = _file_id(path, data, clean, validator, "persona")
+        if persona_id is None:
+            continue
+        line = (data.lines.get("id") or data.line) + offset
+        clash = False
+        alias_line = data.lines.get("aliases")
+        for name in (persona_id, *clean.get("aliases", ())):
+            if name in owners:
+                findings.append(Finding(
+                    "duplicate-id", file,
+                    line if name == persona_id or alias_line is None else alias_line + offset,
+                    f"`{name}` is already a persona id or alias in {owners[name]}; "
+                    "each id and alias must name one persona",
+                ))
+                clash = clash or name == persona_id
+        if clash:
+            continue
+        for name in (persona_id, *clean.get("aliases", ())):
+            owners.setdefault(name, file)
+
+        followed = clean.get("journeys")
+        if followed is not None:
+            for index, journey_id in enumerate(followed):
+                if journey_id not in journey_ids:
+                    guess = closest(journey_id, journey_ids)
+                    holder = data["journeys"]
+                    validator.problem("schema", holder if isinstance(holder, list) else data,
+                                      index if isinstance(holder, list) else "journeys",
+                                      f"the persona follows `{journey_id}`, which is not a journey"
+                                      + (f"; did you mean `{guess}`?" if guess else ""),
+                                      suggestion=guess)
+            followed = tuple(j for j in followed if j in journey_ids)
+        own_journeys = [j for j in journeys if followed is None or j.id in followed]
+
+        skips = []
+        raw_skips = data.get("skip_stages")
+        for index, entry in enumerate(clean.get("skip_stages", ())):
+            ref = entry.get("stage")
+            if ref is None or "reason" not in entry:
+                continue
+            stages, guess = resolve_stage(ref, own_journeys)
+            if not stages:
+                validator.problem("schema", raw_skips, index,
+                                  f"`skip_stages` names `{ref}`, which is not a stage of this "
+                                  "persona's journeys" + (f"; did you mean `{guess}`?" if guess else ""),
+                                  suggestion=guess)
+                continue
+            for stage in stages:
+                skips.append(SkipStage(stage.id, entry["reason"], stage.journey,
+                                       raw_skips.lines[index] + offset))
+
+        persona_stages = {}
+        raw_map = data.get("stages")
+        for key, entry in (clean.get("stages") or {}).items():
+            stages, guess = resolve_stage(key, own_journeys)
+            if not stages:
+                validator.problem("schema", raw_map, key,
+                                  f"`stages` names `{key}`, which is not a stage of this persona's "
+                                  "journeys" + (f"; did you mean `{guess}`?" if guess else ""),
+                                  suggestion=guess)
+                continue
+            state = PersonaStage(emotion=entry.get("emotion", ""),
+                                 questions=entry.get("questions", ()))
+            for stage in stages:
+                persona_stages[f"{stage.journey}/{stage.id}"] = state
+
+        personas.append(Persona(
+            id=persona_id,
+            name=clean.get("name", persona_id),
+            file=file,
+            line=line,
+            summary=clean.get("summary", ""),
+            type=clean.get("type", "external"),
+            frequency=clean.get("frequency"),
+            journeys=followed,
+            skip_stages=tuple(skips),
+            demographics=clean.get("demographics", {}),
+            goals=clean.get("goals", ()),
+            pains=clean.get("pains", ()),
+            motivations=clean.get("motivations", ()),
+            channels=clean.get("channels", ()),
+            stages=persona_stages,
+            aliases=clean.get("aliases", ()),
+            narrative=narrative,
+        ))
+    return personas, findings

@@ -1,0 +1,190 @@
+"""Reports of an analysis: the JSON document, the terminal listing and the matrix."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .model import Analysis, Finding
+
+__all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
+
+REPORT_VERSION = 1
+
+
+def summary(analysis: Analysis) -> dict[str, Any]:
+    states = {s: 0 for s in ("covered", "gap", "waived", "skipped")}
+    for cell in analysis.cells:
+        states[cell.state] += 1
+    coverage = analysis.coverage
+    return {
+        "personas": len(analysis.personas),
+        "journeys": len(analysis.journeys),
+        "stages": sum(len(j.stages) for j in analysis.journeys),
+        "pieces": len(analysis.pieces),
+        "errors": analysis.count("error"),
+        "warnings": analysis.count("warn"),
+        "infos": analysis.count("info"),
+        "coverage": None if coverage is None else round(coverage, 4),
+        "cells": states,
+        "gaps": states["gap"],
+    }
+
+
+def _model(analysis: Analysis) -> dict[str, Any]:
+    return {
+        "journeys": [
+            {
+                "id": j.id, "name": j.name, "description": j.description, "file": j.file,
+                "stages": [
+                    {"id": s.id, "name": s.name, "goal": s.goal, "questions": list(s.questions),
+                     "emotions": list(s.emotions), "channels": list(s.channels),
+                     "kpis": list(s.kpis), "min_content": s.min_content}
+                    for s in j.stages
+                ],
+            }
+            for j in analysis.journeys
+        ],
+        "personas": [
+            {
+                "id": p.id, "name": p.name, "file": p.file, "summary": p.summary, "type": p.type,
+                "frequency": p.frequency,
+                "journeys": list(p.journeys) if p.journeys is not None else None,
+                "skip_stages": [{"journey": s.journey, "stage": s.stage, "reason": s.reason}
+                                for s in p.skip_stages],
+                "demographics": dict(p.demographics), "goals": list(p.goals),
+                "pains": list(p.pains), "motivations": list(p.motivations),
+                "channels": list(p.channels), "aliases": list(p.aliases),
+                "stages": {k: {"emotion": v.emotion, "questions": list(v.questions)}
+                           for k, v in p.stages.items()},
+            }
+            for p in analysis.personas
+        ],
+        "pieces": [
+            {
+                "path": p.path, "file": p.file, "title": p.title, "personas": list(p.personas),
+                "stages": [str(s) for s in p.stages], "status": p.status, "owner": p.owner,
+                "channel": p.channel, "format": p.format, "intent": p.intent,
+                "review_by": p.review_by.isoformat() if p.review_by else None,
+                "next": list(p.next),
+            }
+            for p in analysis.pieces
+        ],
+    }
+
+
+def to_json(analysis: Analysis, *, model: bool = False) -> dict[str, Any]:
+    """The report of SPEC §7; with `model`, also the journeys, personas and pieces."""
+    document: dict[str, Any] = {
+        "version": REPORT_VERSION,
+        "generated": analysis.today.isoformat(),
+        "summary": summary(analysis),
+        "findings": [f.to_dict() for f in analysis.findings],
+        "matrix": [c.to_dict() for c in analysis.cells],
+    }
+    if model:
+        document.update(_model(analysis))
+    return document
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+class Style:
+    """ANSI colours, or none (when the output is not a terminal, or NO_COLOR is set)."""
+
+    _CODES = {"error": "31;1", "warn": "33", "info": "36", "dim": "2", "bold": "1",
+              "covered": "32", "gap": "31;1", "in-progress": "33", "waived": "35",
+              "skipped": "2", "ok": "32;1"}
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __call__(self, kind: str, text: str) -> str:
+        if not self.enabled or kind not in self._CODES:
+            return text
+        return f"\033[{self._CODES[kind]}m{text}\033[0m"
+
+
+_LABEL = {"error": "error", "warn": "warning", "info": "info"}
+
+
+def text_report(analysis: Analysis, style: Style | None = None) -> str:
+    """Findings grouped by file, eslint-style, and a one-line summary."""
+    paint: Callable[[str, str], str] = style or Style(False)
+    lines: list[str] = []
+    current = None
+    for finding in analysis.findings:
+        if finding.file != current:
+            if current is not None:
+                lines.append("")
+            current = finding.file
+            lines.append(paint("bold", finding.file))
+        lines.append(_finding_line(finding, paint))
+    if lines:
+        lines.append("")
+    lines.append(_summary_line(analysis, paint))
+    return "\n".join(lines) + "\n"
+
+
+def _finding_line(finding: Finding, paint: Callable[[str, str], str]) -> str:
+    where = f"{finding.line or '-'}" + (f":{finding.column}" if finding.column else "")
+    severity = finding.severity or "error"
+    label = _LABEL.get(severity, severity)
+    return (f"  {paint('dim', where.rjust(5))}  {paint(severity, label.ljust(7))}  "
+            f"{finding.message}  {paint('dim', finding.rule)}")
+
+
+def _summary_line(analysis: Analysis, paint: Callable[[str, str], str]) -> str:
+    facts = summary(analysis)
+    counts = []
+    for key, word in (("errors", "error"), ("warnings", "warning"), ("infos", "info")):
+        n = facts[key]
+        if n:
+            counts.append(paint(word if word != "warning" else "warn",
+                                f"{n} {word}{'s' if n != 1 and word != 'info' else ''}"))
+    head = ", ".join(counts) if counts else paint("ok", "no problems")
+    cells = facts["cells"]
+    total = cells["covered"] + cells["gap"] + cells["waived"]
+    coverage = facts["coverage"]
+    figure = "n/a" if coverage is None else f"{coverage:.0%}"
+    return (f"{head} · {facts['pieces']} pieces, {facts['personas']} personas, "
+            f"{facts['stages']} stages · coverage {figure} ({cells['covered']} of {total} cells)")
+
+
+_SYMBOL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
+
+
+def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
+    """The persona × stage matrix as a terminal table, one block per journey."""
+    paint: Callable[[str, str], str] = style or Style(False)
+    cells = {(c.persona, c.journey, c.stage): c for c in analysis.cells}
+    out: list[str] = []
+    width = max([len(p.id) for p in analysis.personas] + [7])
+    for journey in analysis.journeys:
+        personas = [p for p in analysis.personas if p.follows(journey.id)]
+        if not personas:
+            continue
+        heads = [s.id for s in journey.stages]
+        widths = [max(len(h), 4) for h in heads]
+        out.append(paint("bold", f"{journey.name} ({journey.id})"))
+        out.append(" " * width + "  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths)))
+        for persona in personas:
+            row = []
+            for stage, w in zip(journey.stages, widths):
+                cell = cells.get((persona.id, journey.id, stage.id))
+                if cell is None:
+                    row.append(" " * w)
+                    continue
+                state = cell.display_state
+                text = f"{_SYMBOL[state]} {cell.count}" if state != "skipped" else _SYMBOL[state]
+                row.append(paint(state, text.ljust(w)))
+            out.append(persona.id.ljust(width) + "  " + "  ".join(row))
+        out.append("")
+    out.append("✔ covered  ✖ gap  ◐ gap, work in progress  ≈ waived  – skipped; "
+               "numbers count pieces that count")
+    coverage = analysis.coverage
+    out.append(f"coverage {'n/a' if coverage is None else f'{coverage:.0%}'}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,138 @@
+"""The tool's settings, as plain data the core can use without MkDocs.
+
+The plugin's typed config (`config.py`) checks option types with MkDocs's own
+validation; `from_options` adds the checks that need the domain (rule names,
+statuses, waivers) and is shared by the plugin and the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import SEVERITIES, STATUSES, Waiver
+from .rules import RULES
+from .schema import PAGE_FIELDS
+from .suggestion import closest
+
+__all__ = ["FAIL_ON", "Settings", "SettingsError", "from_options"]
+
+FAIL_ON = ("error", "warn", "never")
+
+
+class SettingsError(ValueError):
+    """Options that cannot be used; each message names the option."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True)
+class Settings:
+    personas_dir: str = "personas"
+    journeys_dir: str = "journeys"
+    map_path: str = "content-map"
+    fail_on: str = "error"
+    serve_fail: bool = False
+    badges: bool = True
+    export: bool = True
+    exclude: tuple[str, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)
+    min_per_cell: int = 1
+    count_status: tuple[str, ...] = ("published",)
+    count_stale: bool = True
+    waivers: tuple[Waiver, ...] = ()
+    rules: Mapping[str, str] = field(default_factory=dict)
+    nav_title: str = "Content map"
+
+    def severity(self, rule: str) -> str:
+        return self.rules.get(rule) or RULES[rule].default
+
+    def field_name(self, name: str) -> str:
+        """The front-matter key this site uses for the field `name`."""
+        return self.fields.get(name, name)
+
+
+def from_options(options: Mapping[str, Any]) -> Settings:
+    """Build settings from the plugin's options, or raise `SettingsError` listing every problem."""
+    errors: list[str] = []
+    coverage = options.get("coverage") or {}
+    rules = dict(options.get("rules") or {})
+    for rule, severity in rules.items():
+        if rule not in RULES:
+            guess = closest(str(rule), RULES)
+            errors.append(f"rules: `{rule}` is not a rule" +
+                          (f"; did you mean `{guess}`?" if guess else ""))
+        elif severity not in SEVERITIES:
+            errors.append(f"rules.{rule}: `{severity}` is not a severity; use one of "
+                          + ", ".join(SEVERITIES))
+    fail_on = options.get("fail_on", "error")
+    if fail_on not in FAIL_ON:
+        errors.append(f"fail_on: `{fail_on}` is not one of {', '.join(FAIL_ON)}")
+    known_fields = {f.name for f in PAGE_FIELDS}
+    fields = dict(options.get("fields") or {})
+    for name, key in fields.items():
+        if name not in known_fields:
+            guess = closest(str(name), known_fields)
+            errors.append(f"fields: `{name}` is not a front-matter field" +
+                          (f"; did you mean `{guess}`?" if guess else ""))
+        elif not isinstance(key, str) or not key:
+            errors.append(f"fields.{name}: the key must be non-empty text")
+    count_status = tuple(coverage.get("count_status") or ("published",))
+    for status in count_status:
+        if status not in STATUSES:
+            errors.append(f"coverage.count_status: `{status}` is not a status; use "
+                          + ", ".join(STATUSES))
+    min_per_cell = coverage.get("min_per_cell", 1)
+    if isinstance(min_per_cell, bool) or not isinstance(min_per_cell, int) or min_per_cell < 0:
+        errors.append("coverage.min_per_cell: must be a whole number, 0 or more")
+    waivers = []
+    for index, entry in enumerate(coverage.get("waivers") or ()):
+        where = f"coverage.waivers[{index}]"
+        if not isinstance(entry, Mapping):
+            errors.append(f"{where}: must be a mapping with persona, stage and reason")
+            continue
+        unknown = set(entry) - {"persona", "stage", "journey", "reason", "until"}
+        if unknown:
+            errors.append(f"{where}: unknown key(s) " + ", ".join(sorted(map(str, unknown))))
+        missing = [k for k in ("persona", "stage", "reason") if not entry.get(k)]
+        if missing:
+            errors.append(f"{where}: needs " + ", ".join(missing))
+            continue
+        until = entry.get("until")
+        if until is not None and not isinstance(until, dt.date):
+            try:
+                until = dt.date.fromisoformat(str(until))
+            except ValueError:
+                errors.append(f"{where}.until: `{until}` is not a date; write YYYY-MM-DD")
+                continue
+        journey, _, stage = str(entry["stage"]).rpartition("/")
+        waivers.append(Waiver(
+            persona=str(entry["persona"]),
+            stage=stage,
+            journey=entry.get("journey") or journey or None,
+            reason=str(entry["reason"]),
+            until=until,
+        ))
+    if errors:
+        raise SettingsError(errors)
+    return Settings(
+        personas_dir=options.get("personas_dir", "personas"),
+        journeys_dir=options.get("journeys_dir", "journeys"),
+        map_path=str(options.get("map_path", "content-map")).strip("/") or "content-map",
+        fail_on=fail_on,
+        serve_fail=bool(options.get("serve_fail", False)),
+        badges=bool(options.get("badges", True)),
+        export=bool(options.get("export", True)),
+        exclude=tuple(options.get("exclude") or ()),
+        fields=fields,
+        min_per_cell=min_per_cell,
+        count_status=count_status,
+        count_stale=bool(coverage.get("count_stale", True)),
+        waivers=tuple(waivers),
+        rules=rules,
+        nav_title=str(options.get("nav_title", "Content map")),
+    )

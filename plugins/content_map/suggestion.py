@@ -1,0 +1,35 @@
+"""Did-you-mean suggestions and the valid spelling of an id."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from .model import ID_PATTERN
+
+__all__ = ["closest", "id_form"]
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate an editor most likely meant, or None when nothing is close."""
+    options = [c for c in candidates if isinstance(c, str)]
+    if not options:
+        return None
+    folded = id_form(word)
+    if folded and folded in options:
+        return folded
+    lowered = {c.lower(): c for c in options}
+    if word.strip().lower() in lowered:
+        return lowered[word.strip().lower()]
+    match = difflib.get_close_matches(word.strip().lower(), options, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def id_form(text: str) -> str | None:
+    """The valid id closest to `text`: `Ops Lead` -> `ops-lead`; None if nothing is left."""
+    normal = unicodedata.normalize("NFKD", text)
+    ascii_text = normal.encode("ascii", "ignore").decode().lower()
+    candidate = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].rstrip("-")
+    return candidate if candidate and ID_PATTERN.fullmatch(candidate) else None
