@@ -1,0 +1,87 @@
+"""Shared fixtures: little real sites written into `tmp_path`, and real runs against them."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from content_map.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class Site:
+    """A site on disk: mkdocs.yml, docs/, personas/ and journeys/ under one folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def write(self, path: str, text: str) -> Path:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return target
+
+    def config(self, options: dict[str, Any] | None = None, **extra: Any) -> Path:
+        config: dict[str, Any] = {"site_name": "Test site", "docs_dir": "docs"}
+        config.update(extra)
+        config["plugins"] = [{"content-map": options or {}}]
+        return self.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
+
+    def check(self, *args: str) -> Run:
+        return cli(["check", "-f", str(self.root / "mkdocs.yml"), *args])
+
+    def build(self, *args: str, engine: str = "mkdocs") -> Run:
+        """The real `mkdocs build` (or `properdocs build`) in a subprocess."""
+        proc = subprocess.run(
+            [sys.executable, "-m", engine, "build", "-f", str(self.root / "mkdocs.yml"), *args],
+            cwd=self.root, capture_output=True, text=True, timeout=300,
+        )
+        return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def cli(argv: list[str]) -> Run:
+    """Run the command line in-process and capture what it prints."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(argv)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
+
+
+def minimal_site(site: Site, options: dict[str, Any] | None = None) -> Site:
+    """One persona, the default journey, and one published page per stage: no findings."""
+    site.config(options)
+    site.write("personas/reader.yml", "name: Rita Reader\n")
+    stages = ["awareness", "consideration", "decision", "retention", "advocacy"]
+    for i, stage in enumerate(stages):
+        nxt = f"next: [{stages[i + 1]}.md]\n" if i + 1 < len(stages) else ""
+        site.write(f"docs/{stage}.md",
+                   f"---\ntitle: {stage.title()}\npersonas: [reader]\nstage: {stage}\n"
+                   f"review_by: 2099-01-01\n{nxt}---\n\n# {stage.title()}\n\nText.\n")
+    site.write("docs/index.md", "# Home\n")
+    return site
