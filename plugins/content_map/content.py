@@ -44,7 +44,7 @@ class PageIndex:
                         return form, None
             if candidate in self.paths:
                 return candidate, None
-        return None, closest(candidates[0], self.paths)
+        return None, closest(candidates[0], self.paths, cutoff=0.8)
 
 
 def excluded(path: str, patterns: Iterable[str]) -> bool:

@@ -65,9 +65,8 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     today = today or dt.date.today()
     settings = project.settings
     root = project.root.resolve()
-    journeys, findings = load_journeys(project.path(settings.journeys_dir), root)
-    personas, persona_findings = load_personas(project.path(settings.personas_dir), root,
-                                               journeys)
+    journeys, findings = load_journeys(root / settings.journeys_dir, root)
+    personas, persona_findings = load_personas(root / settings.personas_dir, root, journeys)
     findings += persona_findings
     page_list = discover_pages(project.docs_dir) if pages is None else list(pages)
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,

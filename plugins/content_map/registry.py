@@ -188,8 +188,8 @@ def load_personas(folder: Path, root: Path,
     """Every persona in `folder`, with its references to journeys and stages checked."""
     findings: list[Finding] = []
     personas: list[Persona] = []
-    owners: dict[str, str] = {}  # id or alias -> file that defines it
     journey_ids = [j.id for j in journeys]
+    parsed = []
     for path in registry_files(folder, (".yml", ".yaml", ".md")):
         data, narrative, offset = _parse(path, root, findings)
         if data is None:
@@ -198,25 +198,42 @@ def load_personas(folder: Path, root: Path,
         validator = Validator(file, findings, offset)
         clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {path.name}")
         persona_id = _file_id(path, data, clean, validator, "persona")
-        if persona_id is None:
-            continue
-        line = (data.lines.get("id") or data.line) + offset
-        clash = False
-        alias_line = data.lines.get("aliases")
-        for name in (persona_id, *clean.get("aliases", ())):
-            if name in owners:
-                findings.append(Finding(
-                    "duplicate-id", file,
-                    line if name == persona_id or alias_line is None else alias_line + offset,
-                    f"`{name}` is already a persona id or alias in {owners[name]}; "
-                    "each id and alias must name one persona",
-                ))
-                clash = clash or name == persona_id
-        if clash:
-            continue
-        for name in (persona_id, *clean.get("aliases", ())):
-            owners.setdefault(name, file)
+        if persona_id is not None:
+            parsed.append((persona_id, file, data, clean, narrative, offset, validator))
 
+    # Ids first, then aliases: an alias never takes a name away from a persona's own id.
+    owners: dict[str, str] = {}
+    kept = []
+    for entry in parsed:
+        persona_id, file, data = entry[:3]
+        if persona_id in owners:
+            findings.append(Finding(
+                "duplicate-id", file, (data.lines.get("id") or data.line) + entry[5],
+                f"`{persona_id}` is already a persona id in {owners[persona_id]}; each id and "
+                "alias must name one persona",
+            ))
+            continue
+        owners[persona_id] = file
+        kept.append(entry)
+    aliases: dict[str, tuple[str, ...]] = {}
+    for persona_id, file, data, clean, _, offset, validator in kept:
+        own = []
+        for index, alias in enumerate(clean.get("aliases", ())):
+            if alias in owners and owners[alias] != file:
+                holder = data["aliases"]
+                validator.problem(
+                    "duplicate-id", holder if isinstance(holder, list) else data,
+                    index if isinstance(holder, list) else "aliases",
+                    f"`{alias}` is already a persona id or alias in {owners[alias]}; each id "
+                    "and alias must name one persona",
+                )
+                continue
+            owners[alias] = file
+            own.append(alias)
+        aliases[persona_id] = tuple(own)
+
+    for persona_id, file, data, clean, narrative, offset, validator in kept:
+        line = (data.lines.get("id") or data.line) + offset
         followed = clean.get("journeys")
         if followed is not None:
             for index, journey_id in enumerate(followed):
@@ -279,7 +296,7 @@ def load_personas(folder: Path, root: Path,
             motivations=clean.get("motivations", ()),
             channels=clean.get("channels", ()),
             stages=persona_stages,
-            aliases=clean.get("aliases", ()),
+            aliases=aliases[persona_id],
             narrative=narrative,
         ))
     return personas, findings

@@ -12,7 +12,7 @@ from .model import ID_PATTERN
 __all__ = ["closest", "id_form"]
 
 
-def closest(word: str, candidates: Iterable[str]) -> str | None:
+def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The candidate an editor most likely meant, or None when nothing is close."""
     options = [c for c in candidates if isinstance(c, str)]
     if not options:
@@ -23,7 +23,7 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     lowered = {c.lower(): c for c in options}
     if word.strip().lower() in lowered:
         return lowered[word.strip().lower()]
-    match = difflib.get_close_matches(word.strip().lower(), options, n=1, cutoff=0.6)
+    match = difflib.get_close_matches(word.strip().lower(), options, n=1, cutoff=cutoff)
     return match[0] if match else None
 
 
