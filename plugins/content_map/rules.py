@@ -97,6 +97,8 @@ def flow_findings(pieces: list[Piece], personas: dict[str, Persona],
                 persona = personas.get(persona_id)
                 if persona is None or not persona.follows(ref.journey):
                     continue
+                if stage.index >= _last_stage(persona, journey):
+                    continue  # the persona's journey ends here: later stages are skipped
                 onward = any(
                     persona_id in t.personas and any(
                         t_ref.journey == ref.journey
@@ -115,3 +117,11 @@ def flow_findings(pieces: list[Piece], personas: dict[str, Persona],
                         persona=persona_id, journey=ref.journey, stage=ref.stage,
                     ))
     return findings
+
+
+def _last_stage(persona: Persona, journey: Journey) -> int:
+    """Index of the last stage of `journey` that `persona` does not skip."""
+    for stage in reversed(journey.stages):
+        if persona.skip_reason(journey.id, stage.id) is None:
+            return stage.index
+    return -1
