@@ -69,6 +69,11 @@ def _parse(path: Path, root: Path, findings: list[Finding]) -> tuple[Any, str, i
         return None, "", 0
     if data is None:
         data = safe_yaml.YamlMap(1)
+    if not isinstance(data, dict):
+        findings.append(Finding("yaml-syntax", file, 1 + offset,
+                                f"{path.name} must hold `key: value` lines, not "
+                                + ("a list" if isinstance(data, list) else "a single value")))
+        return None, "", 0
     return data, narrative, offset
 
 
