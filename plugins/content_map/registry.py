@@ -9,7 +9,7 @@ from . import safe_yaml
 from .header import split_header
 from .model import ID_PATTERN, Finding, Journey, Persona, PersonaStage, SkipStage, Stage
 from .schema import JOURNEY_FIELDS, PERSONA_FIELDS, Validator
-from .source import SourceProblem, read_text, registry_files
+from .source import SourceProblem, read_text, registry_files, trusted_folder
 from .suggestion import closest, id_form
 
 __all__ = ["DEFAULT_JOURNEY", "load_journeys", "load_personas", "resolve_stage"]
@@ -40,11 +40,15 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _parse(path: Path, root: Path, findings: list[Finding]) -> tuple[Any, str, int]:
-    """Read and parse a registry file: (data, narrative, line offset); data None on failure."""
+def _parse(path: Path, root: Path, findings: list[Finding],
+           base: Path | None = None) -> tuple[Any, str, int]:
+    """Read and parse a registry file: (data, narrative, line offset); data None on failure.
+
+    `base` is where the file may really live (see `source.trusted_folder`).
+    """
     file = _rel(path, root)
     try:
-        text = read_text(path, root)
+        text = read_text(path, base or root)
     except SourceProblem as exc:
         findings.append(Finding("yaml-syntax", file, exc.line or 1, f"{path.name} {exc.message}"))
         return None, "", 0
@@ -105,8 +109,9 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
     journeys: list[Journey] = []
     seen: dict[str, str] = {}
     paths = registry_files(folder, (".yml", ".yaml"))
+    base = trusted_folder(folder, root)
     for path in paths:
-        data, _, offset = _parse(path, root, findings)
+        data, _, offset = _parse(path, root, findings, base)
         if data is None:
             continue
         file = _rel(path, root)
@@ -195,8 +200,9 @@ def load_personas(folder: Path, root: Path,
     personas: list[Persona] = []
     journey_ids = [j.id for j in journeys]
     parsed = []
+    base = trusted_folder(folder, root)
     for path in registry_files(folder, (".yml", ".yaml", ".md")):
-        data, narrative, offset = _parse(path, root, findings)
+        data, narrative, offset = _parse(path, root, findings, base)
         if data is None:
             continue
         file = _rel(path, root)

@@ -11,7 +11,14 @@ from pathlib import Path
 
 from .header import TextProblem, decode
 
-__all__ = ["MAX_FILE_BYTES", "SourceProblem", "inside", "read_text", "registry_files"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "SourceProblem",
+    "inside",
+    "read_text",
+    "registry_files",
+    "trusted_folder",
+]
 
 MAX_FILE_BYTES = 1024 * 1024
 """A persona or journey file larger than this is refused; real ones are under 20 KB."""
@@ -35,10 +42,34 @@ def inside(path: Path, root: Path) -> bool:
     return real == root or root in real.parents
 
 
+def trusted_folder(folder: Path, root: Path) -> Path:
+    """Where the files of a registry folder may really live.
+
+    The project (`root`), unless the folder is configured outside it as a real
+    folder (`personas_dir: ../shared/personas`): then that folder. A folder that is
+    a link out of the project is not trusted, so its files are refused, not read.
+    """
+    lexical = os.path.normpath(os.path.abspath(folder))
+    try:
+        real = os.path.realpath(folder)
+    except (OSError, ValueError):
+        return root
+    if real == lexical and not inside(Path(real), root):
+        return Path(real)
+    return root
+
+
 def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The decoded text of a source file, or `SourceProblem` saying why it cannot be read."""
-    if path.is_symlink() and not inside(path, root):
-        raise SourceProblem("is a link to a file outside the project; it was not read")
+    """The decoded text of a source file, or `SourceProblem` saying why it cannot be read.
+
+    A file whose real location is outside `root` is never opened: the message says
+    so and quotes nothing, whatever the link points at (`/proc`, a secret).
+    """
+    if not inside(path, root):
+        raise SourceProblem(
+            "is a link to a file outside the project; it was not read" if path.is_symlink()
+            else "is outside the project (its folder is a link); it was not read"
+        )
     try:
         if path.is_dir():
             raise SourceProblem("is a folder, not a file")
@@ -48,7 +79,8 @@ def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
                 f"is {size:,} bytes, over the limit of {limit:,}; split it or shorten it"
             )
         if not path.is_file():
-            raise SourceProblem("is not a regular file")
+            raise SourceProblem("is not a regular file (a pipe, device or socket); "
+                                "it was not read")
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)
     except SourceProblem:
