@@ -16,7 +16,7 @@ from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
 from .settings import Settings
 from .source import inside
-from .suggestion import closest
+from .suggestion import closest, shown
 
 __all__ = ["PageIndex", "load_pieces", "excluded"]
 
@@ -64,6 +64,8 @@ def load_pieces(
 
     Broken pages (front-matter that is unclosed, too large or refused) are returned
     with the reason, so an adapter can keep them away from a less careful parser.
+    Excluded pages are not pieces, but their front-matter is still checked: MkDocs
+    parses it all the same.
     """
     pages = sorted(pages)
     index = PageIndex(set(pages))
@@ -81,51 +83,86 @@ def load_pieces(
     findings: list[Finding] = []
     broken: dict[str, str] = {}
     for path in pages:
-        if excluded(path, settings.exclude):
-            continue
         file = f"{docs_rel}/{path}" if docs_rel not in ("", ".") else path
-        full = docs_dir / path
-        if full.is_symlink() and not inside(full, docs_real) and not inside(full, root):
-            findings.append(Finding("yaml-syntax", file, 1,
-                                    "the page is a link to a file outside the project; "
-                                    "it was not read"))
-            broken[path] = "outside"
+        header = _read(path, file, docs_dir / path, (docs_real, root), findings, broken)
+        if header is None:
             continue
-        try:
-            header = read_header(full)
-        except TextProblem as exc:
-            findings.append(Finding("yaml-syntax", file, exc.line or 1, exc.message))
-            broken[path] = "encoding"
-            continue
-        except OSError as exc:
-            findings.append(Finding("yaml-syntax", file, 1,
-                                    f"the page cannot be read ({exc.strerror or 'error'})"))
-            broken[path] = "unreadable"
-            continue
-        piece = _piece(path, file, header, findings, broken, index, names, persona_ids, by_id,
-                       journeys, settings, today)
-        if piece is not None:
-            pieces.append(piece)
+        start = len(findings)
+        data = _front_matter(path, file, header, findings, broken)
+        if excluded(path, settings.exclude):
+            pass
+        elif data is None or not any(names[k] in data for k in ("personas", "stage", "stages")):
+            if path not in broken:
+                _unmapped(file, findings)
+        else:
+            piece = _piece(path, file, header, data, findings, index, names, persona_ids, by_id,
+                           journeys, today)
+            if piece is not None:
+                pieces.append(piece)
+        if data is not None and data.unbuilt:
+            _unbuilt(file, data, findings, start)
     return pieces, findings, broken
 
 
-def _piece(path: str, file: str, header: Header, findings: list[Finding],
-           broken: dict[str, str], index: PageIndex, names: dict[str, str],
-           persona_ids: dict[str, str], personas: dict[str, Persona],
-           journeys: list[Journey], settings: Settings, today: dt.date) -> Piece | None:
-    if header.state == "unclosed":
+def _read(path: str, file: str, full: Path, homes: tuple[Path, Path], findings: list[Finding],
+          broken: dict[str, str]) -> Header | None:
+    """The page's header, or None (with a finding) when the page must not be read."""
+    if not any(inside(full, home) for home in homes):
         findings.append(Finding("yaml-syntax", file, 1,
-                                "the front-matter block is never closed: add a `---` line after "
-                                "the last field (MkDocs would show the block as page text)"))
-        broken[path] = "unclosed"
+                                "the page is a link to a file outside the project; "
+                                "it was not read" if full.is_symlink() else
+                                "the page is outside the project (its folder is a link); "
+                                "it was not read"))
+        broken[path] = "outside"
         return None
-    if header.state == "too-large":
+    if not full.is_file():  # a pipe would block the read forever; a loop never resolves
         findings.append(Finding("yaml-syntax", file, 1,
-                                "the front-matter block is larger than 256 KB; shorten it"))
-        broken[path] = "too-large"
+                                "the page is a link that leads nowhere (a loop, or a missing "
+                                "file); fix or remove the link" if full.is_symlink() and
+                                not full.exists() else
+                                "the page is not a regular file (a pipe, device or socket); "
+                                "it was not read"))
+        broken[path] = "unreadable"
+        return None
+    try:
+        return read_header(full)
+    except TextProblem as exc:
+        findings.append(Finding("yaml-syntax", file, exc.line or 1, exc.message))
+        broken[path] = "encoding"
+    except OSError as exc:
+        findings.append(Finding("yaml-syntax", file, 1,
+                                f"the page cannot be read ({exc.strerror or 'error'})"))
+        broken[path] = "unreadable"
+    return None
+
+
+_STATES = {
+    "unclosed": "the front-matter block is never closed: add a `---` line after the last "
+                "field (MkDocs would show the block as page text)",
+    "too-large": "no closing `---` line in the first 256 KB: the front-matter block is never "
+                 "closed, or too large; close it, or shorten it",
+    "no-break": "the closing `---` is the last line of the file and has no line break after "
+                "it, so MkDocs shows the front-matter as page text; end the file with a line "
+                "break",
+    "hidden": "invisible characters (a second byte-order mark, or a zero-width space) stand "
+              "before the opening `---`, so MkDocs shows the front-matter as page text; "
+              "delete them",
+}
+
+
+def _front_matter(path: str, file: str, header: Header, findings: list[Finding],
+                  broken: dict[str, str]) -> safe_yaml.YamlMap | None:
+    """The page's front-matter as a mapping; None when it has none or it is broken.
+
+    A broken block gets a finding and is recorded in `broken`, whether or not the
+    page is a piece: MkDocs would render it as text, or crash on it.
+    """
+    if header.state in _STATES:
+        findings.append(Finding("yaml-syntax", file, header.end_line or 1,
+                                _STATES[header.state]))
+        broken[path] = header.state
         return None
     if header.state == "none":
-        _unmapped(file, findings)
         return None
     try:
         data = safe_yaml.load(header.yaml)
@@ -135,7 +172,6 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
         broken[path] = "yaml"
         return None
     if data is None:
-        _unmapped(file, findings)
         return None
     if not isinstance(data, dict):
         findings.append(Finding("yaml-syntax", file, 2,
@@ -143,10 +179,29 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
                                 + ("a list" if isinstance(data, list) else "a single value")))
         broken[path] = "not-mapping"
         return None
-    if not any(names[k] in data for k in ("personas", "stage", "stages")):
-        _unmapped(file, findings)
-        return None
+    if data.unbuilt:  # PyYAML, so MkDocs, fails on the block: `_unbuilt` reports why
+        broken[path] = "unbuilt"
+    return data
 
+
+def _unbuilt(file: str, data: safe_yaml.YamlMap, findings: list[Finding], start: int) -> None:
+    """Report each value YAML types but cannot build, unless a field check already did."""
+    reported = {f.line for f in findings[start:] if f.file == file}
+    for line, text, kind in data.unbuilt:
+        if line + 1 in reported:
+            continue
+        findings.append(Finding(
+            "schema", file, line + 1,
+            f"`{shown(text)}` reads as {kind} in YAML but is not a valid one, so MkDocs "
+            f"cannot read this front-matter; correct it, or put it in quotes: '{shown(text)}'",
+            suggestion=f"'{text}'" if len(text) <= 80 else None,
+        ))
+
+
+def _piece(path: str, file: str, header: Header, data: safe_yaml.YamlMap,
+           findings: list[Finding], index: PageIndex, names: dict[str, str],
+           persona_ids: dict[str, str], personas: dict[str, Persona],
+           journeys: list[Journey], today: dt.date) -> Piece | None:
     validator = Validator(file, findings, line_offset=1)
     clean = validator.mapping(data, PAGE_FIELDS, what="the front-matter", unknown=False,
                               names=names)
@@ -165,8 +220,8 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
             guess = closest(name, persona_ids)
             findings.append(Finding(
                 "unknown-persona", file, where("personas", item),
-                f"`{name}` is not a persona"
-                + (f"; did you mean `{guess}`?" if guess else
+                f"`{shown(name)}` is not a persona"
+                + (f"; did you mean `{shown(guess)}`?" if guess else
                    "; add a file to personas/ or fix the id"),
                 suggestion=guess, persona=name,
             ))
@@ -180,8 +235,8 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
     if hint is not None and not any(j.id == hint for j in journeys):
         guess = closest(hint, [j.id for j in journeys])
         findings.append(Finding("unknown-stage", file, where("journey"),
-                                f"`{hint}` is not a journey"
-                                + (f"; did you mean `{guess}`?" if guess else ""),
+                                f"`{shown(hint)}` is not a journey"
+                                + (f"; did you mean `{shown(guess)}`?" if guess else ""),
                                 suggestion=guess, journey=hint))
         hint = None
     for field_name, item, ref in stage_refs:
@@ -190,16 +245,16 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
         if not matches:
             findings.append(Finding(
                 "unknown-stage", file, line,
-                f"`{ref}` is not a stage of "
+                f"`{shown(ref)}` is not a stage of "
                 + (f"the `{hint}` journey" if hint else "any journey")
-                + (f"; did you mean `{guess}`?" if guess else ""),
+                + (f"; did you mean `{shown(guess)}`?" if guess else ""),
                 suggestion=guess, stage=ref,
             ))
         elif len(matches) > 1:
             options = [f"{s.journey}/{s.id}" for s in matches]
             findings.append(Finding(
                 "unknown-stage", file, line,
-                f"`{ref}` is a stage of several journeys; write "
+                f"`{shown(ref)}` is a stage of several journeys; write "
                 + " or ".join(f"`{o}`" for o in options),
                 suggestion=options[0], stage=ref,
             ))
@@ -225,14 +280,14 @@ def _piece(path: str, file: str, header: Header, findings: list[Finding],
         if target.strip().lower().startswith(_URL_SCHEMES):
             findings.append(Finding("unknown-next", file, where("next", item),
                                     f"`next` must name a page of this site, not the address "
-                                    f"`{target}`"))
+                                    f"`{shown(target)}`"))
             continue
         resolved, guess = index.resolve(path, target)
         if resolved is None:
             findings.append(Finding(
                 "unknown-next", file, where("next", item),
-                f"the next step `{target}` is not a page of this site"
-                + (f"; did you mean `{guess}`?" if guess else
+                f"the next step `{shown(target)}` is not a page of this site"
+                + (f"; did you mean `{shown(guess)}`?" if guess else
                    " (paths are relative to the docs directory)"),
                 suggestion=guess,
             ))

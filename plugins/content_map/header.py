@@ -37,8 +37,11 @@ class Header:
     """What the top of a page holds.
 
     `state` is `none` (no front-matter), `ok`, `unclosed` (an opening `---` and no
-    closing line) or `too-large`. `yaml` is the block's text; its first line is line
-    2 of the file. `title` is the page's first `# ` heading when it is near the top.
+    closing line), `too-large`, `no-break` (the closing line is the file's last and has
+    no line break, so MkDocs does not see a block and shows it as text) or `hidden`
+    (invisible characters before the opening `---`: the same for MkDocs). `yaml` is
+    the block's text; its first line is line 2 of the file. `title` is the page's
+    first `# ` heading when it is near the top.
     """
 
     state: str
@@ -49,7 +52,7 @@ class Header:
 
 def decode(data: bytes) -> str:
     """Bytes to text as MkDocs reads pages: UTF-8, BOM dropped, newlines normalised."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _UTF16.match(data):
         raise TextProblem("the file is UTF-16; save it as UTF-8", 1)
     try:
         text = data.decode("utf-8-sig")
@@ -68,6 +71,9 @@ def decode(data: bytes) -> str:
 def split_header(text: str) -> tuple[Header, str]:
     """Split decoded text into its header and the rest (the body)."""
     if not _OPEN.match(text):
+        hidden = _HIDDEN_OPEN.match(text)
+        if hidden and _CLOSE.search(text, hidden.end()):
+            return Header("hidden"), text
         return Header("none", title=_title(text)), text
     start = text.index("\n") + 1
     close = _CLOSE.search(text, start)
@@ -77,6 +83,8 @@ def split_header(text: str) -> tuple[Header, str]:
     if len(block) > MAX_HEADER_BYTES:
         return Header("too-large"), ""
     end_line = block.count("\n") + 2
+    if close.end() == len(text):
+        return Header("no-break", yaml=block, end_line=end_line), ""
     body = text[close.end() + 1 :]
     return Header("ok", yaml=block, title=_title(body), end_line=end_line), body
 
@@ -93,12 +101,15 @@ def read_header(path: str | os.PathLike[str]) -> Header:
                 more = handle.read(len(data))
                 at_end = not more
                 data += more
-    if not at_end:
-        data = data[: data.rfind(b"\n") + 1]  # whole lines only: no half character
+    if not at_end:  # whole lines only: no half character
+        data = data[: max(data.rfind(b"\n"), data.rfind(b"\r")) + 1]
     return split_header(decode(data))[0]
 
 
-_CLOSED = re.compile(rb"\n(?:---|\.\.\.)[ \t]*\r?\n")
+_CLOSED = re.compile(rb"[\r\n](?:---|\.\.\.)[ \t]*[\r\n]")
+_UTF16 = re.compile(rb"(?:\x00[^\x00]){2}|(?:[^\x00]\x00){2}")  # ASCII in UTF-16, no BOM
+# Characters an editor cannot see, before `---`: MkDocs then sees no front-matter.
+_HIDDEN_OPEN = re.compile("[\ufeff\u200b\u200c\u200d\u200e\u200f\u2060]+---[ \t]*\n")
 
 
 def _title(text: str) -> str | None:

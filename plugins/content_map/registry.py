@@ -10,7 +10,7 @@ from .header import split_header
 from .model import ID_PATTERN, Finding, Journey, Persona, PersonaStage, SkipStage, Stage
 from .schema import JOURNEY_FIELDS, PERSONA_FIELDS, Validator
 from .source import SourceProblem, read_text, registry_files, trusted_folder
-from .suggestion import closest, id_form
+from .suggestion import closest, id_form, shown
 
 __all__ = ["DEFAULT_JOURNEY", "load_journeys", "load_personas", "resolve_stage"]
 
@@ -50,7 +50,8 @@ def _parse(path: Path, root: Path, findings: list[Finding],
     try:
         text = read_text(path, base or root)
     except SourceProblem as exc:
-        findings.append(Finding("yaml-syntax", file, exc.line or 1, f"{path.name} {exc.message}"))
+        findings.append(Finding("yaml-syntax", file, exc.line or 1,
+                                f"{shown(path.name)} {exc.message}"))
         return None, "", 0
     narrative, yaml_text, offset = "", text, 0
     if path.suffix == ".md":
@@ -75,7 +76,7 @@ def _parse(path: Path, root: Path, findings: list[Finding],
         data = safe_yaml.YamlMap(1)
     if not isinstance(data, dict):
         findings.append(Finding("yaml-syntax", file, 1 + offset,
-                                f"{path.name} must hold `key: value` lines, not "
+                                f"{shown(path.name)} must hold `key: value` lines, not "
                                 + ("a list" if isinstance(data, list) else "a single value")))
         return None, "", 0
     return data, narrative, offset
@@ -87,7 +88,8 @@ def _file_id(path: Path, data: dict[str, Any], clean: dict[str, Any], validator:
     given = clean.get("id")
     if given is not None and given != stem:
         validator.problem("schema", data, "id",
-                          f"the {kind} id `{given}` does not match the file name `{path.name}`; "
+                          f"the {kind} id `{given}` does not match the file name "
+                          f"`{shown(path.name)}`; "
                           f"rename the file to `{given}{path.suffix}` or change the id")
         return None
     if "id" in data and given is None:
@@ -95,12 +97,28 @@ def _file_id(path: Path, data: dict[str, Any], clean: dict[str, Any], validator:
     if not ID_PATTERN.fullmatch(stem):
         suggestion = id_form(stem)
         validator.problem("schema", data, None,
-                          f"the file name `{path.name}` is not a valid {kind} id: use lower-case "
+                          f"the file name `{shown(path.name)}` is not a valid {kind} id: use "
+                          "lower-case "
                           "letters, digits and hyphens"
                           + (f", e.g. `{suggestion}{path.suffix}`" if suggestion else ""),
                           suggestion=suggestion)
         return None
+    if stem in WINDOWS_RESERVED:
+        validator.problem("schema", data, "id" if "id" in data else None,
+                          _reserved_message(stem, kind))
     return stem
+
+
+WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"{p}{n}" for p in ("com", "lpt") for n in range(10)]
+)
+"""Ids that cannot name a folder on Windows, where the map writes `personas/<id>/`."""
+
+
+def _reserved_message(name: str, kind: str) -> str:
+    return (f"the {kind} id `{name}` is a reserved file name on Windows, so the map's page "
+            f"for it (a folder named `{name}`) cannot be written or checked out there; "
+            f"choose another id, e.g. `{name}-{kind}`")
 
 
 def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding]]:
@@ -116,7 +134,7 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
             continue
         file = _rel(path, root)
         validator = Validator(file, findings, offset)
-        clean = validator.mapping(data, JOURNEY_FIELDS, what=f"the journey {path.name}")
+        clean = validator.mapping(data, JOURNEY_FIELDS, what=f"the journey {shown(path.name)}")
         journey_id = _file_id(path, data, clean, validator, "journey")
         if journey_id is None:
             continue
@@ -133,6 +151,9 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
             if stage_id is None:
                 continue
             line = raw_stages.lines[index] + offset if isinstance(raw_stages, list) else None
+            if stage_id in WINDOWS_RESERVED and isinstance(raw_stages, list):
+                validator.problem("schema", raw_stages[index], "id",
+                                  _reserved_message(stage_id, "stage"))
             if any(s.id == stage_id for s in stages):
                 findings.append(Finding("duplicate-id", file, line,
                                         f"the stage id `{stage_id}` appears twice in the journey "
@@ -207,7 +228,7 @@ def load_personas(folder: Path, root: Path,
             continue
         file = _rel(path, root)
         validator = Validator(file, findings, offset)
-        clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {path.name}")
+        clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {shown(path.name)}")
         persona_id = _file_id(path, data, clean, validator, "persona")
         if persona_id is not None:
             parsed.append((persona_id, file, data, clean, narrative, offset, validator))
@@ -268,7 +289,7 @@ def load_personas(folder: Path, root: Path,
             stages, guess = resolve_stage(ref, own_journeys)
             if not stages:
                 validator.problem("schema", raw_skips, index,
-                                  f"`skip_stages` names `{ref}`, which is not a stage of this "
+                                  f"`skip_stages` names `{shown(ref)}`, which is not a stage of this "
                                   "persona's journeys" + (f"; did you mean `{guess}`?" if guess else ""),
                                   suggestion=guess)
                 continue
@@ -282,7 +303,7 @@ def load_personas(folder: Path, root: Path,
             stages, guess = resolve_stage(key, own_journeys)
             if not stages:
                 validator.problem("schema", raw_map, key,
-                                  f"`stages` names `{key}`, which is not a stage of this persona's "
+                                  f"`stages` names `{shown(key)}`, which is not a stage of this persona's "
                                   "journeys" + (f"; did you mean `{guess}`?" if guess else ""),
                                   suggestion=guess)
                 continue

@@ -8,14 +8,24 @@ more than one document, and nesting deeper than `MAX_DEPTH`.
 
 Mapping keys are kept exactly as written (`on:` is the key "on", not True), and
 every container remembers the line of each of its entries, so a finding can point
-at the line an editor has to change.
+at the line an editor has to change. Lines are counted as the rest of the tool
+counts them, by `\n` only: YAML 1.1 also breaks lines at U+0085, U+2028 and U+2029.
+
+A plain scalar that YAML 1.1 types but cannot build (`2027-13-45`, `=`, a 5,000-digit
+number) is kept as its text; the root container lists them in `unbuilt`, because
+PyYAML, and so MkDocs's own front-matter reader, fails on the whole document there.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
+
+from .suggestion import shown
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -53,27 +63,33 @@ class YamlProblem(Exception):
 
 
 class YamlMap(dict):  # type: ignore[type-arg]
-    """A mapping that knows the line of each key, and the source text of odd scalars."""
+    """A mapping that knows the line of each key, and the source text of odd scalars.
 
-    __slots__ = ("line", "lines", "raw")
+    `unbuilt` (filled on the root only) lists (line, text, kind) of plain scalars
+    YAML 1.1 types as `kind` ("a date", "a number", "a special value") but cannot build.
+    """
+
+    __slots__ = ("line", "lines", "raw", "unbuilt")
 
     def __init__(self, line: int) -> None:
         super().__init__()
         self.line = line
         self.lines: dict[str, int] = {}
         self.raw: dict[str, str] = {}
+        self.unbuilt: list[tuple[int, str, str]] = []
 
 
 class YamlList(list):  # type: ignore[type-arg]
     """A list that knows the line of each item, and the source text of odd scalars."""
 
-    __slots__ = ("line", "lines", "raw")
+    __slots__ = ("line", "lines", "raw", "unbuilt")
 
     def __init__(self, line: int) -> None:
         super().__init__()
         self.line = line
         self.lines: list[int] = []
         self.raw: dict[int, str] = {}
+        self.unbuilt: list[tuple[int, str, str]] = []
 
 
 def raw_text(container: Any, key: Any) -> str | None:
@@ -82,42 +98,67 @@ def raw_text(container: Any, key: Any) -> str | None:
     return raw.get(key) if raw else None
 
 
-def _scalar(event: Any) -> tuple[Any, str | None]:
-    """The value of a scalar event, and its source text when YAML resolved it to a non-string."""
+_KINDS = {
+    "tag:yaml.org,2002:timestamp": "a date",
+    "tag:yaml.org,2002:int": "a number",
+    "tag:yaml.org,2002:float": "a number",
+}
+_YAML_ONLY_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+Position = Callable[[Any], "tuple[int, int]"]
+
+
+def _positions(text: str) -> Position:
+    """Mark -> (line, column), 1-based, counting lines by `\n` as the rest of the tool does."""
+    if not _YAML_ONLY_BREAKS.search(text):
+        return lambda mark: (mark.line + 1, mark.column + 1)
+    breaks = [m.start() for m in re.finditer("\n", text)]
+
+    def position(mark: Any) -> tuple[int, int]:
+        index = min(mark.index, len(text))
+        line = bisect.bisect_left(breaks, index)
+        start = breaks[line - 1] + 1 if line else 0
+        return line + 1, index - start + 1
+
+    return position
+
+
+def _scalar(event: Any, where: Position) -> tuple[Any, str | None, str | None]:
+    """The value of a scalar event; its source text when YAML resolved it to a non-string;
+    and, when YAML typed it but could not build it, what YAML took it for."""
     value = event.value
     tag = event.tag
-    if tag is None or tag == "!":
+    if tag == "!":  # the non-specific tag: always text
+        return value, None, None
+    if tag is None:
         if event.style:  # quoted or block scalar: always text ('' or None is plain)
-            return value, None
+            return value, None, None
         tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
     elif tag not in _ALLOWED_TAGS:
-        raise YamlProblem(f"the tag `{tag}` is not allowed here; remove it", *_where(event))
+        raise YamlProblem(f"the tag `{tag}` is not allowed here; remove it",
+                          *where(event.start_mark))
     if tag == _STR:
-        return value, None
+        return value, None, None
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
     try:
-        return _constructor.construct_object(node, deep=True), value
+        return _constructor.construct_object(node, deep=True), value, None
     except (ValueError, OverflowError, yaml.YAMLError):
         # `2027-13-45` looks like a date, a 5,000-digit number exceeds int(): keep the text
-        return value, value
-
-
-def _where(event: Any) -> tuple[int, int]:
-    mark = event.start_mark
-    return mark.line + 1, mark.column + 1
+        return value, value, _KINDS.get(tag, "a special value")
 
 
 def load(text: str) -> Any:
     """Parse one YAML document; raise `YamlProblem` with a line for anything refused."""
     loader = _Loader(text)
+    where = _positions(text)
     try:
-        return _build(loader)
+        return _build(loader, where)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
-        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        line, column = where(mark) if mark else (None, None)
         raise YamlProblem(problem, line, column) from None
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encodings
         position = getattr(exc, "position", None)
@@ -131,12 +172,16 @@ def load(text: str) -> Any:
         loader.dispose()
 
 
-def _build(loader: Any) -> Any:
+def _build(loader: Any, where: Position) -> Any:
     # Stack of open containers: (container, pending key or None, key line).
     stack: list[list[Any]] = []
     result: Any = None
     documents = 0
     have_root = False
+    unbuilt: list[tuple[int, str, str]] = []
+
+    def _where(event: Any) -> tuple[int, int]:
+        return where(event.start_mark)
 
     def add(value: Any, event: Any, raw: str | None) -> None:
         nonlocal result, have_root
@@ -145,7 +190,7 @@ def _build(loader: Any) -> Any:
             return
         frame = stack[-1]
         container = frame[0]
-        line = event.start_mark.line + 1
+        line = _where(event)[0]
         if isinstance(container, YamlList):
             if raw is not None:
                 container.raw[len(container)] = raw
@@ -164,7 +209,7 @@ def _build(loader: Any) -> Any:
                 )
             if key in container:
                 raise YamlProblem(
-                    f"the key `{key}` appears twice in this mapping "
+                    f"the key `{shown(key)}` appears twice in this mapping "
                     f"(first at line {container.lines[key]}); keep one",
                     *_where(event),
                 )
@@ -205,7 +250,9 @@ def _build(loader: Any) -> Any:
                 *_where(event),
             )
         if kind is yaml.ScalarEvent:
-            value, raw = _scalar(event)
+            value, raw, typed_as = _scalar(event, where)
+            if typed_as is not None:
+                unbuilt.append((_where(event)[0], value, typed_as))
             add(value, event, raw)
         elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
             tag = event.tag
@@ -215,10 +262,12 @@ def _build(loader: Any) -> Any:
                 raise YamlProblem(
                     f"values are nested more than {MAX_DEPTH} levels deep", *_where(event)
                 )
-            line = event.start_mark.line + 1
+            line = _where(event)[0]
             container = YamlMap(line) if kind is yaml.MappingStartEvent else YamlList(line)
             stack.append([container, None, event])
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             container, _, start = stack.pop()
             add(container, start, None)
+    if unbuilt and isinstance(result, (YamlMap, YamlList)):
+        result.unbuilt = unbuilt
     return result if have_root else None

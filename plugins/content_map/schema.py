@@ -14,7 +14,7 @@ from typing import Any
 
 from .model import ID_PATTERN, STATUSES, Finding
 from .safe_yaml import YamlList, YamlMap, raw_text
-from .suggestion import closest, id_form
+from .suggestion import closest, id_form, shown
 
 __all__ = [
     "JOURNEY_FIELDS",
@@ -183,7 +183,7 @@ class Validator:
                     guess = closest(str(key), known)
                     self.problem(
                         "unknown-field", data, key,
-                        f"`{key}` is not a field of {what}"
+                        f"`{shown(str(key))}` is not a field of {what}"
                         + (f"; did you mean `{guess}`?" if guess else "; remove it or fix the name"),
                         suggestion=guess,
                     )
@@ -199,14 +199,15 @@ class Validator:
             if kind == "id" and not ID_PATTERN.fullmatch(text):
                 suggestion = id_form(text)
                 self.problem("schema", parent, key,
-                             f"{label} `{text}` is not a valid id: use lower-case letters, digits "
+                             f"{label} `{shown(text)}` is not a valid id: use lower-case letters, "
+                             "digits "
                              f"and hyphens" + (f", e.g. `{suggestion}`" if suggestion else ""),
                              suggestion=suggestion)
                 return None
             if kind == "enum" and text not in spec.choices:
                 guess = closest(text, spec.choices)
                 self.problem("schema", parent, key,
-                             f"{label} is `{text}`, which is not one of "
+                             f"{label} is `{shown(text)}`, which is not one of "
                              + ", ".join(f"`{c}`" for c in spec.choices)
                              + (f"; did you mean `{guess}`?" if guess else ""),
                              suggestion=guess)
@@ -255,9 +256,11 @@ class Validator:
             for sub_key, sub_value in value.items():
                 if isinstance(sub_value, (dict, list)):
                     self.problem("schema", value, sub_key,
-                                 f"`{spec.name}.{sub_key}` must be short text, not {_describe(sub_value)}")
+                                 f"`{spec.name}.{shown(str(sub_key))}` must be short text, "
+                                 f"not {_describe(sub_value)}")
                     continue
-                text = self.text(value, sub_key, sub_value, f"`{spec.name}.{sub_key}`", lenient=True)
+                text = self.text(value, sub_key, sub_value, f"`{spec.name}.{shown(str(sub_key))}`",
+                                 lenient=True)
                 if text is not None:
                     out_map[str(sub_key)] = text
             return out_map
@@ -279,7 +282,8 @@ class Validator:
                              f"{label} must be a mapping of stage ids, not {_describe(value)}")
                 return None
             return {
-                sub_key: self.mapping(sub_value, spec.fields, what=f"`{spec.name}.{sub_key}`")
+                sub_key: self.mapping(sub_value, spec.fields,
+                                      what=f"`{spec.name}.{shown(str(sub_key))}`")
                 if sub_value is not None else {}
                 for sub_key, sub_value in value.items()
             }
@@ -308,8 +312,8 @@ class Validator:
         if isinstance(value, bool) or (raw is not None and _canonical(value) != raw):
             self.problem(
                 "schema", parent, key,
-                f"{label} is written `{written}`, which YAML reads as {_describe(value)}; "
-                f"put it in quotes to keep the text: '{written}'",
+                f"{label} is written `{shown(written)}`, which YAML reads as {_describe(value)}; "
+                f"put it in quotes to keep the text: '{shown(written)}'",
                 suggestion=f"'{written}'",
             )
             return None
@@ -328,7 +332,8 @@ class Validator:
             except ValueError:
                 pass
         self.problem("schema", parent, key,
-                     f"{label} is `{value}`, which is not a date; write it as YYYY-MM-DD")
+                     f"{label} is `{shown(str(value))}`, which is not a date; write it as "
+                     "YYYY-MM-DD")
         return None
 
 
@@ -353,4 +358,4 @@ def _describe(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return f"`{value}`"
+    return f"`{shown(str(value))}`"

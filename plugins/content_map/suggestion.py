@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from .model import ID_PATTERN
 
-__all__ = ["closest", "id_form"]
+__all__ = ["closest", "id_form", "shown"]
 
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
@@ -33,3 +33,23 @@ def id_form(text: str) -> str | None:
     ascii_text = normal.encode("ascii", "ignore").decode().lower()
     candidate = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:64].rstrip("-")
     return candidate if candidate and ID_PATTERN.fullmatch(candidate) else None
+
+
+_HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def shown(text: str, limit: int = 80) -> str:
+    """`text` as a message may quote it: at most `limit` characters, and every control,
+    invisible or bidi character but line feed and tab written out (`\\u200b`), so a
+    value can neither hide in a report nor reorder or recolour the terminal that
+    prints it. (Report formats with one finding a line encode line feeds themselves.)"""
+    cut = len(text) > limit
+    out = []
+    for char in text[:limit]:
+        if char not in "\n\t" and unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else
+                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out) + ("…" if cut else "")
