@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import posixpath
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,13 @@ class PageIndex:
     """The site's Markdown pages, docs-relative, for resolving `next`."""
 
     paths: set[str]
+    _nfc: dict[str, str] | None = None
+
+    def same_letters(self, path: str) -> str | None:
+        """The page whose name is `path` in another Unicode normal form (NFC vs NFD)."""
+        if self._nfc is None:
+            self._nfc = {unicodedata.normalize("NFC", p): p for p in self.paths}
+        return self._nfc.get(unicodedata.normalize("NFC", path))
 
     def resolve(self, page: str, target: str) -> tuple[str | None, str | None]:
         """(the docs-relative path `target` names, or None; a suggestion)."""
@@ -44,6 +52,10 @@ class PageIndex:
                         return form, None
             if candidate in self.paths:
                 return candidate, None
+        for candidate in candidates:
+            same = self.same_letters(candidate)
+            if same is not None:
+                return None, same
         return None, closest(candidates[0], self.paths, cutoff=0.8)
 
 
@@ -288,7 +300,10 @@ def _piece(path: str, file: str, header: Header, data: safe_yaml.YamlMap,
                 "unknown-next", file, where("next", item),
                 f"the next step `{shown(target)}` is not a page of this site"
                 + (f"; did you mean `{shown(guess)}`?" if guess else
-                   " (paths are relative to the docs directory)"),
+                   " (paths are relative to the docs directory)")
+                + (" (the same letters, encoded differently: copy the file's name)"
+                   if guess and index.same_letters(guess) == index.same_letters(target.strip())
+                   else ""),
                 suggestion=guess,
             ))
         elif resolved != path and resolved not in next_paths:

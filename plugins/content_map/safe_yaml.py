@@ -93,7 +93,7 @@ class YamlList(list):  # type: ignore[type-arg]
 
 
 def raw_text(container: Any, key: Any) -> str | None:
-    """How a non-text scalar was written (`no`, `007`, `1.10`), if it was resolved from plain text."""
+    """How a non-text scalar was written (`no`, `007`, `1.10`), if resolved from plain text."""
     raw = getattr(container, "raw", None)
     return raw.get(key) if raw else None
 
@@ -103,6 +103,10 @@ _KINDS = {
     "tag:yaml.org,2002:int": "a number",
     "tag:yaml.org,2002:float": "a number",
 }
+# What YAML 1.1 accepts in a stream (its `c-printable`); anything else stops the reader.
+_NOT_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 _YAML_ONLY_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 Position = Callable[[Any], "tuple[int, int]"]
@@ -149,6 +153,14 @@ def _scalar(event: Any, where: Position) -> tuple[Any, str | None, str | None]:
 
 def load(text: str) -> Any:
     """Parse one YAML document; raise `YamlProblem` with a line for anything refused."""
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:  # found here, not by libyaml, whose position may count bytes
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise YamlProblem(
+            f"the character U+{ord(bad.group()):04X} (a control character or non-character) "
+            "is not allowed in YAML; delete it", line, column,
+        )
     loader = _Loader(text)
     where = _positions(text)
     try:
@@ -160,13 +172,10 @@ def load(text: str) -> Any:
             problem = f"{exc.problem} ({exc.context})"
         line, column = where(mark) if mark else (None, None)
         raise YamlProblem(problem, line, column) from None
-    except yaml.YAMLError as exc:  # reader errors: control characters, bad encodings
+    except yaml.YAMLError as exc:  # reader errors
         position = getattr(exc, "position", None)
         line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        character = getattr(exc, "character", None)
-        if isinstance(character, str):
-            reason = f"{reason}: U+{ord(character):04X} is not allowed; delete it"
         raise YamlProblem(reason, line, None) from None
     finally:
         loader.dispose()
