@@ -4,20 +4,35 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
+from .annotations import append_step_summary, escape_data, workflow_commands, workspace_prefix
+from .baseline import Baseline, BaselineError, Comparison, compare, from_findings, read_baseline
+from .baseline import to_text as baseline_text
 from .engine import Project, Result, analyse
+from .export import cells_csv, export_json, pieces_csv
+from .jsonschemas import all_schemas
+from .junit import Inventory, junit_report
+from .markdown_pages import GenerateError, render_pages, write_pages
+from .markdown_report import BaselineNote, markdown_report
+from .model import Analysis
 from .report import Style, dumps, text_matrix, text_report, to_json
+from .rules import RULES
+from .sarif import sarif_report
+from .scaffold import ScaffoldError, create_file, journey_file, page_file, persona_file
 from .settings import Settings, SettingsError
 from .siteconfig import SiteConfigError, read_site_config
 
 __all__ = ["get_parser", "main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "junit", "github", "sarif", "markdown")
 
 
 class UsageError(Exception):
@@ -40,25 +55,99 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def site_command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    def site_options(sub: argparse.ArgumentParser, color: bool = True) -> None:
         sub.add_argument("-f", "--config-file", metavar="FILE",
                          help="the site's mkdocs.yml (default: ./mkdocs.yml)")
         sub.add_argument("--today", type=_date, metavar="DATE",
                          help="judge review dates and waivers as of DATE (YYYY-MM-DD)")
-        sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                         help="colour the terminal output (default: auto)")
+        if color:
+            sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                             help="colour the terminal output (default: auto)")
+
+    def site_command(name: str, help_text: str, color: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        site_options(sub, color)
         return sub
 
     check = site_command("check", "Check personas, journeys and pages; report the findings.")
-    check.add_argument("--format", default="text", choices=("text", "json"),
-                       help="report format (default: text)")
+    check.add_argument("--format", default="text", choices=FORMATS,
+                       help="report format (default: text; on GitHub Actions the text format "
+                       "also prints annotations and writes the step summary)")
     check.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     check.add_argument("--fail-on", choices=("error", "warn", "never"),
                        help="exit 1 on findings at or above this severity "
                        "(default: the plugin's fail_on, else error)")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report and fail only on findings that are not in this baseline, "
+                       "and list its entries that are fixed")
+    check.add_argument("--write-baseline", metavar="FILE",
+                       help="write every current finding to FILE as the new baseline (exit 0)")
     site_command("matrix", "Print the persona × stage coverage matrix.")
+
+    export = site_command("export", "Export the model and the matrix for spreadsheets and BI "
+                          "tools.", color=False)
+    export.add_argument("--format", default="json", choices=("json", "csv"),
+                        help="json: the whole model and matrix (content-map.json); csv: a table "
+                        "(default: json)")
+    export.add_argument("--table", default="pieces", choices=("pieces", "cells"),
+                        help="CSV rows: one per piece × persona × stage, or one per matrix cell "
+                        "(default: pieces)")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+
+    generate = site_command("generate", "Write the map pages as plain Markdown, for engines "
+                            "that run no plugins.", color=False)
+    generate.add_argument("--out", required=True, metavar="DIR",
+                          help="folder to write into, inside the docs directory "
+                          "(e.g. docs/content-map)")
+
+    new = commands.add_parser("new", help="Create a persona, journey or page file.",
+                              description="Create a persona, journey or page file with valid "
+                              "front-matter and prompts. Never overwrites a file.")
+    kinds = new.add_subparsers(dest="kind", metavar="KIND", required=True)
+    persona = kinds.add_parser("persona", help="a persona file in the personas folder")
+    persona.add_argument("id", metavar="ID", help="the persona id, e.g. ops-lead")
+    site_options(persona, color=False)
+    journey = kinds.add_parser("journey", help="a journey file in the journeys folder")
+    journey.add_argument("id", metavar="ID", help="the journey id, e.g. support")
+    journey.add_argument("--stages", metavar="IDS",
+                         help="comma-separated stage ids, in order (default: awareness, "
+                         "consideration, decision, retention, advocacy)")
+    site_options(journey, color=False)
+    page = kinds.add_parser("page", help="a draft page for personas at a stage, with a brief")
+    page.add_argument("path", metavar="PATH", help="the page, relative to the docs directory")
+    page.add_argument("--persona", action="append", required=True, metavar="P",
+                      help="a persona the page serves (repeat, or separate with commas)")
+    page.add_argument("--stage", required=True, metavar="S",
+                      help="the stage: `stage`, or `journey/stage` when ambiguous")
+    page.add_argument("--title", help="the page title (default: from the file name)")
+    page.add_argument("--owner", help="who keeps the page up to date")
+    page.add_argument("--review-by", type=_date, metavar="DATE",
+                      help="when the page must be reviewed (default: in 180 days)")
+    site_options(page, color=False)
+
+    schema = commands.add_parser("schema", help="Write JSON Schemas of persona, journey and "
+                                 "page files, for editors.",
+                                 description="Write JSON Schemas (draft 2020-12) of persona, "
+                                 "journey and page front-matter files.")
+    schema.add_argument("--out", metavar="DIR",
+                        help="folder to write the three .schema.json files into "
+                        "(default: print them as one JSON object)")
+    schema.add_argument("-f", "--config-file", metavar="FILE",
+                        help="read the `fields` option of this mkdocs.yml (default: "
+                        "./mkdocs.yml when there is one)")
     return parser
+
+
+def _settings(site_path: Path, options: dict[str, object] | None) -> Settings:
+    if options is None:
+        return Settings()
+    from .config import validate_options  # MkDocs's validation, only when options exist
+
+    try:
+        return validate_options(options, str(site_path))
+    except SettingsError as exc:
+        raise UsageError(f"{site_path.name}: invalid content-map options:\n  "
+                         + "\n  ".join(exc.messages)) from None
 
 
 def load(args: argparse.Namespace) -> tuple[Project, Result]:
@@ -66,15 +155,7 @@ def load(args: argparse.Namespace) -> tuple[Project, Result]:
         site = read_site_config(args.config_file)
     except SiteConfigError as exc:
         raise UsageError(str(exc)) from None
-    settings = Settings()
-    if site.options is not None:
-        from .config import validate_options  # MkDocs's validation, only when options exist
-
-        try:
-            settings = validate_options(site.options, str(site.path))
-        except SettingsError as exc:
-            raise UsageError(f"{site.path.name}: invalid content-map options:\n  "
-                             + "\n  ".join(exc.messages)) from None
+    settings = _settings(site.path, site.options)
     if not site.docs_dir.is_dir():
         raise UsageError(f"the docs directory {site.docs_dir} does not exist")
     project = Project(root=site.root, docs_dir=site.docs_dir, settings=settings,
@@ -94,21 +175,132 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    target = Path(output)
+    _write_file(Path(output), text)
+
+
+def _write_file(target: Path, text: str) -> None:
+    """Replace `target` whole or not at all (a reader never sees half a report)."""
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise UsageError(f"{target}: cannot be written ({exc.strerror})") from None
+
+
+def _shown(path: Path) -> str:
+    """`path` as the user would type it: relative to the working directory when inside it."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _severities(settings: Settings) -> dict[str, str]:
+    return {rule: settings.severity(rule) for rule in RULES}
+
+
+def _link_base(prefix: str, environ: Mapping[str, str]) -> str | None:
+    """Where a file of this commit lives on GitHub, when running in GitHub Actions."""
+    parts = [environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA")]
+    if not all(parts):
+        return None
+    server, repo, sha = parts
+    return f"{server}/{repo}/blob/{sha}/{prefix}"
+
+
+def _fixed_lines(comparison: Comparison, path: str) -> list[str]:
+    n = comparison.fixed_count
+    lines = [f"{n} baseline entr{'ies are' if n != 1 else 'y is'} fixed; run "
+             f"`content-map check --write-baseline {path}` to shrink the file:"]
+    for entry in comparison.fixed:
+        times = f" (×{entry.count})" if entry.count > 1 else ""
+        lines.append(f"  {entry.key.file}: {entry.key.rule}: {entry.message}{times}")
+    return lines
+
+
+def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Namespace,
+            fail_on: str, comparison: Comparison | None, baseline: Baseline | None,
+            prefix: str, environ: Mapping[str, str]) -> str:
+    note = None
+    if comparison is not None and baseline is not None:
+        note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
+    if fmt == "json":
+        document = to_json(analysis)
+        if comparison is not None and baseline is not None:
+            document["baseline"] = {
+                "file": baseline.path,
+                "known": len(comparison.known),
+                "fixed": [e.to_dict() for e in comparison.fixed],
+            }
+        return dumps(document)
+    if fmt == "junit":
+        return junit_report(analysis, Inventory.of(project, analysis),
+                            _severities(project.settings), fail_on)
+    if fmt == "sarif":
+        sarif_prefix = workspace_prefix(project.root, environ)
+        base = Path(environ["GITHUB_WORKSPACE"]) if sarif_prefix else project.root
+        return dumps(sarif_report(analysis, _severities(project.settings), root=base,
+                                  prefix=sarif_prefix, baseline=comparison is not None))
+    if fmt == "markdown":
+        return markdown_report(analysis, baseline=note,
+                               link_base=_link_base(prefix, environ))
+    if fmt == "github":
+        text = workflow_commands(analysis.findings, prefix)
+        if comparison is not None and comparison.fixed:
+            text += "::notice title=content-map baseline::" + escape_data(
+                "\n".join(_fixed_lines(comparison, baseline.path if baseline else ""))) + "\n"
+        return text
+    text = text_report(analysis, _style(args, sys.stdout if not args.output else None))
+    if comparison is not None and baseline is not None:
+        known = len(comparison.known)
+        text += (f"{known} known finding{'s are' if known != 1 else ' is'} accepted by the "
+                 f"baseline {baseline.path}\n")
+        if comparison.fixed:
+            text += "\n".join(_fixed_lines(comparison, baseline.path)) + "\n"
+    return text
 
 
 def run_check(args: argparse.Namespace) -> int:
     project, result = load(args)
     analysis = result.analysis
     fail_on = args.fail_on or project.settings.fail_on
-    if args.format == "json":
-        text = dumps(to_json(analysis))
-    else:
-        text = text_report(analysis, _style(args, sys.stdout if not args.output else None))
-    _write(text, args.output)
+    environ = os.environ
+    baseline = comparison = None
+    if args.baseline:
+        try:
+            baseline = read_baseline(args.baseline)
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
+        comparison = compare(analysis.findings, baseline)
+        analysis = replace(analysis, findings=comparison.new)
+    on_github = environ.get("GITHUB_ACTIONS") == "true"
+    prefix = workspace_prefix(project.root, environ) if on_github or args.format == "github" \
+        else ""
+    _write(_render(args.format, analysis, project, args, fail_on, comparison, baseline, prefix,
+                   environ), args.output)
+    if comparison is not None and comparison.fixed and args.format not in ("text", "github"):
+        print("content-map: " + "\n".join(_fixed_lines(comparison, baseline.path)),  # type: ignore[union-attr]
+              file=sys.stderr)
+    if on_github and args.format == "text":
+        sys.stdout.write(workflow_commands(analysis.findings, prefix))
+    if args.format == "github" or (on_github and args.format == "text"):
+        note = None
+        if comparison is not None and baseline is not None:
+            note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
+        try:
+            append_step_summary(markdown_report(analysis, baseline=note,
+                                                link_base=_link_base(prefix, environ)), environ)
+        except OSError as exc:
+            print(f"content-map: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror})",
+                  file=sys.stderr)
+    if args.write_baseline:
+        written = from_findings(result.analysis.findings)
+        _write_file(Path(args.write_baseline), baseline_text(written))
+        print(f"content-map: wrote {len(written)} finding{'s' if len(written) != 1 else ''} "
+              f"to the baseline {args.write_baseline}", file=sys.stderr)
+        return EXIT_OK
     return EXIT_FINDINGS if analysis.at_or_above(fail_on) else EXIT_OK
 
 
@@ -118,7 +310,97 @@ def run_matrix(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"check": run_check, "matrix": run_matrix}
+def run_export(args: argparse.Namespace) -> int:
+    project, result = load(args)
+    analysis = result.analysis
+    if args.format == "json":
+        text = export_json(analysis)
+    elif args.table == "cells":
+        text = cells_csv(analysis)
+    else:
+        text = pieces_csv(analysis, project.settings)
+    _write(text, args.output)
+    return EXIT_OK
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    project, result = load(args)
+    out = Path(args.out).absolute()
+    docs = project.docs_dir.absolute()
+    root = project.root.absolute()
+    if out != docs and docs not in out.parents:
+        print(f"content-map: note: {args.out} is outside the docs directory {_shown(docs)}; "
+              "its links to pages work once the folder is moved inside it", file=sys.stderr)
+    try:
+        docs_prefix = docs.relative_to(root).as_posix()
+    except ValueError:
+        docs_prefix = ""
+    docs_prefix = "" if docs_prefix in ("", ".") else docs_prefix + "/"
+    pages = render_pages(result.analysis, out, docs, docs_prefix)
+    try:
+        done = write_pages(pages, out)
+    except GenerateError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot be written ({exc.strerror})") from None
+    print(f"wrote {len(done.written)} pages to {_shown(out)}"
+          + (f"; removed {len(done.removed)} that are no longer on the map: "
+             + ", ".join(done.removed) if done.removed else ""))
+    return EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    project, result = load(args)
+    analysis = result.analysis
+    settings = project.settings
+    try:
+        if args.kind == "persona":
+            scaffold = persona_file(project.path(settings.personas_dir), args.id, analysis)
+        elif args.kind == "journey":
+            stages = [s.strip() for s in args.stages.split(",") if s.strip()] \
+                if args.stages else None
+            scaffold = journey_file(project.path(settings.journeys_dir), args.id, stages,
+                                    analysis)
+        else:
+            scaffold = page_file(project.docs_dir, args.path, analysis, args.persona, args.stage,
+                                 title=args.title, owner=args.owner, review_by=args.review_by)
+        create_file(scaffold.path, scaffold.text)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot create the file ({exc.strerror})") from None
+    print(f"created {_shown(scaffold.path)}" + (f": {scaffold.note}" if scaffold.note and
+                                                not scaffold.note.startswith("note:") else ""))
+    if scaffold.note.startswith("note:"):
+        print(f"content-map: {scaffold.note}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    fields: dict[str, str] = {}
+    if args.config_file or any(Path(n).is_file() for n in ("mkdocs.yml", "mkdocs.yaml")):
+        try:
+            site = read_site_config(args.config_file)
+        except SiteConfigError as exc:
+            raise UsageError(str(exc)) from None
+        fields = dict(_settings(site.path, site.options).fields)
+    schemas = all_schemas(fields)
+    if not args.out:
+        sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{args.out}: cannot be created ({exc.strerror})") from None
+    for name, schema in schemas.items():
+        _write_file(out / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {_shown(out / name)}")
+    return EXIT_OK
+
+
+COMMANDS = {"check": run_check, "matrix": run_matrix, "export": run_export,
+            "generate": run_generate, "new": run_new, "schema": run_schema}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

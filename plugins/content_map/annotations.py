@@ -1,0 +1,78 @@
+"""GitHub Actions workflow commands: one annotation per finding, and the step summary.
+
+GitHub reads `::error file=…,line=…,title=…::message` lines from a step's output
+and pins them to the file in the pull request. Data and property values are
+escaped as the runner expects (`%`, CR and LF everywhere; `:` and `,` in
+properties too), so no message can end an annotation early or forge another.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from .model import Finding
+
+__all__ = ["annotation", "append_step_summary", "escape_data",
+           "escape_property", "workflow_commands", "workspace_prefix"]
+
+COMMAND = {"error": "error", "warn": "warning", "info": "notice"}
+
+
+def escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding, prefix: str = "") -> str:
+    """The workflow command for one finding; `prefix` leads from the repository to the site."""
+    command = COMMAND.get(finding.severity or "error", "error")
+    properties = [f"file={escape_property(prefix + finding.file)}"]
+    if finding.line:
+        properties.append(f"line={finding.line}")
+        if finding.column:
+            properties.append(f"col={finding.column}")
+    properties.append(f"title={escape_property(f'content-map: {finding.rule}')}")
+    message = finding.message
+    if finding.suggestion and finding.suggestion not in message:
+        message += f" (did you mean `{finding.suggestion}`?)"
+    return f"::{command} {','.join(properties)}::{escape_data(message)}"
+
+
+def workflow_commands(findings: Iterable[Finding], prefix: str = "") -> str:
+    """One annotation line per finding."""
+    lines = [annotation(f, prefix) for f in findings]
+    return "".join(line + "\n" for line in lines)
+
+
+def workspace_prefix(site_root: Path, environ: Mapping[str, str] | None = None) -> str:
+    """The path from the repository root to the site, so annotations land on the right file.
+
+    Reports name files relative to mkdocs.yml; GitHub wants them relative to the
+    checkout (`GITHUB_WORKSPACE`). Empty when the site is the checkout, or outside it.
+    """
+    env = os.environ if environ is None else environ
+    workspace = env.get("GITHUB_WORKSPACE")
+    if not workspace:
+        return ""
+    try:
+        relative = site_root.resolve().relative_to(Path(workspace).resolve())
+    except (ValueError, OSError):
+        return ""
+    text = relative.as_posix()
+    return "" if text == "." else text + "/"
+
+
+def append_step_summary(markdown: str, environ: Mapping[str, str] | None = None) -> bool:
+    """Append to the file named by `GITHUB_STEP_SUMMARY` (never truncate it); False if unset."""
+    env = os.environ if environ is None else environ
+    target = env.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return False
+    with open(target, "a", encoding="utf-8") as handle:
+        handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    return True

@@ -1,0 +1,132 @@
+"""A Markdown summary of a check, for pull-request comments and GitHub's step summary.
+
+It carries the headline figures, the persona × stage matrix and the findings,
+and starts with a fixed HTML comment so a bot can find and update its own
+comment instead of adding a new one on every push.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .markdown_text import code, link, message, table, text
+from .model import Analysis, Finding
+from .report import summary
+
+__all__ = ["MARKER", "BaselineNote", "markdown_report"]
+
+MARKER = "<!-- content-map report -->"
+MAX_FINDINGS = 100
+"""Findings listed in full; a PR comment holds at most 65,536 characters."""
+
+_SEVERITY = {"error": "✖ error", "warn": "⚠ warning", "info": "ℹ info"}
+_CELL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
+
+
+@dataclass(frozen=True)
+class BaselineNote:
+    """What a `--baseline` run adds to the report."""
+
+    path: str
+    known: int  # findings the baseline accepts
+    fixed: int  # baseline entries no longer found
+
+
+def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
+                    link_base: str | None = None) -> str:
+    """The whole summary; `link_base` (e.g. a GitHub blob URL ending in `/`) links files."""
+    facts = summary(analysis)
+    out = [MARKER, ""]
+    counts = [f"{facts[key]} {word}{'s' if facts[key] != 1 else ''}"
+              for key, word in (("errors", "error"), ("warnings", "warning"))
+              if facts[key]]
+    if counts:
+        mark = "✖" if facts["errors"] else "⚠"
+        out.append(f"## {mark} Content map: {', '.join(counts)}")
+    else:
+        out.append("## ✔ Content map: no problems")
+    out.append("")
+    cells = facts["cells"]
+    total = cells["covered"] + cells["gap"] + cells["waived"]
+    coverage = facts["coverage"]
+    figure = "n/a" if coverage is None else f"{coverage:.0%} ({cells['covered']} of {total} cells)"
+    out.append(table(
+        ["Personas", "Stages", "Pieces", "Coverage", "Gaps", "Waived", "Errors", "Warnings"],
+        [[str(facts["personas"]), str(facts["stages"]), str(facts["pieces"]), figure,
+          str(cells["gap"]), str(cells["waived"]), str(facts["errors"]),
+          str(facts["warnings"])]],
+    ))
+    if baseline is not None:
+        out.append(_baseline(baseline))
+    matrix = _matrix(analysis)
+    if matrix:
+        out.append("### Coverage\n")
+        out.append(matrix)
+    out.append(_findings(analysis.findings, link_base))
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _baseline(note: BaselineNote) -> str:
+    lines = [f"Baseline {code(note.path)}: {note.known} known "
+             f"finding{'s' if note.known != 1 else ''} accepted; only new findings are listed."]
+    if note.fixed:
+        lines.append(f"{note.fixed} baseline entr{'ies are' if note.fixed != 1 else 'y is'} "
+                     f"fixed: run {code('content-map check --write-baseline ' + note.path)} "
+                     "to shrink the file.")
+    return "\n\n".join(lines) + "\n"
+
+
+def _matrix(analysis: Analysis) -> str:
+    cells = {(c.persona, c.journey, c.stage): c for c in analysis.cells}
+    blocks = []
+    for journey in analysis.journeys:
+        personas = [p for p in analysis.personas if p.follows(journey.id)]
+        if not personas:
+            continue
+        rows = []
+        for persona in personas:
+            row = [code(persona.id)]
+            for stage in journey.stages:
+                cell = cells.get((persona.id, journey.id, stage.id))
+                if cell is None:
+                    row.append("")
+                    continue
+                state = cell.display_state
+                row.append(_CELL[state] if state == "skipped" else f"{_CELL[state]} {cell.count}")
+            rows.append(row)
+        heads = ["Persona", *(text(s.name) for s in journey.stages)]
+        blocks.append(f"**{text(journey.name)}** ({code(journey.id)})\n\n" + table(heads, rows))
+    if not blocks:
+        return ""
+    blocks.append("✔ covered · ✖ gap · ◐ gap, work in progress · ≈ waived · – skipped; "
+                  "numbers count the pieces that count.\n")
+    return "\n".join(blocks)
+
+
+def _where(finding: Finding, link_base: str | None) -> str:
+    label = code(finding.location)
+    if link_base:
+        anchor = f"#L{finding.line}" if finding.line else ""
+        return link(label, f"{link_base}{finding.file}{anchor}")
+    return label
+
+
+def _findings(findings: tuple[Finding, ...], link_base: str | None) -> str:
+    if not findings:
+        return "No findings.\n"
+    rows = [
+        [_SEVERITY.get(f.severity or "error", text(f.severity)), code(f.rule),
+         _where(f, link_base), message(f.message)]
+        for f in sorted(findings, key=_order)[:MAX_FINDINGS]
+    ]
+    out = f"### Findings ({len(findings)})\n\n" + table(["Severity", "Rule", "Where", "Message"],
+                                                        rows)
+    if len(findings) > MAX_FINDINGS:
+        out += (f"\n… and {len(findings) - MAX_FINDINGS} more: run "
+                f"{code('content-map check')} for the full list.\n")
+    return out
+
+
+def _order(finding: Finding) -> tuple[int, str, int, str]:
+    rank = {"error": 0, "warn": 1, "info": 2}.get(finding.severity or "error", 3)
+    return rank, finding.file, finding.line or 0, finding.rule

@@ -1,0 +1,108 @@
+"""The SARIF 2.1.0 report, for GitHub code scanning and other static-analysis dashboards.
+
+Paths are relative to the `%SRCROOT%` base, which the run declares: the
+checkout on GitHub Actions (`GITHUB_WORKSPACE`, so code scanning finds the files
+when mkdocs.yml sits in a subfolder), else the directory of mkdocs.yml. Each
+rule carries its summary and help from the rule catalogue; each result carries
+a fingerprint of what it is about (not its line), so a dashboard keeps tracking
+a problem when lines move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from . import __version__
+from .baseline import fingerprint
+from .model import Analysis, Finding
+from .rules import RULES
+
+__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "sarif_report"]
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/mkdocs-content-map/"
+BASE_ID = "%SRCROOT%"
+LEVEL = {"error": "error", "warn": "warning", "info": "note", "ignore": "none"}
+
+
+def sarif_report(analysis: Analysis, severities: Mapping[str, str], *,
+                 root: Path | None = None, prefix: str = "",
+                 baseline: bool = False) -> dict[str, Any]:
+    """The SARIF log of one run.
+
+    `severities` is each rule's configured severity (its default level); `root`,
+    the base directory, is recorded so viewers can open the files, and `prefix`
+    leads from it to the site's files (as reports name them); `baseline`
+    says the findings are those a baseline did not know (`baselineState: new`).
+    """
+    rule_ids = list(RULES)
+    rules = [_rule(RULES[r].id, severities.get(r, RULES[r].default)) for r in rule_ids]
+    results = [_result(f, rule_ids.index(f.rule) if f.rule in RULES else None,
+                       "new" if baseline else None, prefix)
+               for f in analysis.findings]
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "content-map",
+            "fullName": "content-map (customer-first content planning for MkDocs)",
+            "informationUri": INFORMATION_URI,
+            "version": __version__,
+            "semanticVersion": __version__,
+            "rules": rules,
+        }},
+        "columnKind": "unicodeCodePoints",
+        "results": results,
+    }
+    if root is not None:
+        run["originalUriBaseIds"] = {BASE_ID: {"uri": root.resolve().as_uri() + "/"}}
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _rule(rule_id: str, severity: str) -> dict[str, Any]:
+    rule = RULES[rule_id]
+    return {
+        "id": rule.id,
+        "name": "".join(part.capitalize() for part in rule.id.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": f"{rule.summary} {rule.help}"},
+        "help": {"text": rule.help, "markdown": rule.help},
+        "defaultConfiguration": {"level": LEVEL.get(severity, "warning"),
+                                 "enabled": severity != "ignore"},
+        "properties": {"tags": ["content", "documentation"], "defaultSeverity": rule.default},
+    }
+
+
+def _result(finding: Finding, index: int | None, state: str | None,
+            prefix: str) -> dict[str, Any]:
+    location: dict[str, Any] = {
+        "physicalLocation": {
+            "artifactLocation": {"uri": quote(prefix + finding.file, safe="/"),
+                                 "uriBaseId": BASE_ID},
+        },
+    }
+    if finding.line and finding.line >= 1:
+        region: dict[str, Any] = {"startLine": finding.line}
+        if finding.column and finding.column >= 1:
+            region["startColumn"] = finding.column
+        location["physicalLocation"]["region"] = region
+    message = finding.message
+    if finding.suggestion and finding.suggestion not in message:
+        message += f" (did you mean `{finding.suggestion}`?)"
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "level": LEVEL.get(finding.severity or "error", "error"),
+        "message": {"text": message},
+        "locations": [location],
+        "partialFingerprints": {"contentMapFinding/v1": fingerprint(finding)},
+    }
+    if index is not None:
+        result["ruleIndex"] = index
+    if state is not None:
+        result["baselineState"] = state
+    cell = {k: getattr(finding, k) for k in ("persona", "journey", "stage")
+            if getattr(finding, k)}
+    if cell:
+        result["properties"] = cell
+    return result

@@ -1,0 +1,380 @@
+"""`content-map new`: persona, journey and page files that start valid and say what to write.
+
+A page scaffolded for a persona and stage carries a brief in an HTML comment
+(hidden on the built site): who the reader is, what gets in their way, and what
+they ask at that stage. Its status is `draft`, so the map shows the cell as work
+in progress from the next check on.
+
+Nothing here overwrites a file: each file is written to a temporary name in the
+target folder and then hard-linked to its real name, which fails if the name
+exists, even when another process created it a moment ago.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import posixpath
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import frontmatter
+import yaml
+
+from .model import ID_PATTERN, Analysis, Journey, Persona, Stage
+from .registry import DEFAULT_JOURNEY, resolve_stage
+from .suggestion import closest, id_form
+
+__all__ = ["REVIEW_AFTER_DAYS", "ScaffoldError", "Scaffold", "create_file", "journey_file",
+           "page_file", "persona_file"]
+
+REVIEW_AFTER_DAYS = 180
+"""A new page's `review_by`: half a year after it is scaffolded."""
+
+
+class ScaffoldError(Exception):
+    """The file cannot be scaffolded; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """A file to create: its path and text, and a line telling the user what happened."""
+
+    path: Path
+    text: str
+    note: str = ""
+
+
+def create_file(path: Path, text: str) -> None:
+    """Create `path` with `text`, atomically, refusing if it exists (now or by the end)."""
+    if os.path.lexists(path):
+        raise ScaffoldError(f"{path} already exists; content-map new never overwrites a file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise ScaffoldError(f"{path} already exists; content-map new never overwrites a "
+                                "file") from None
+        except OSError:  # no hard links here (some network and FAT file systems)
+            try:
+                target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                raise ScaffoldError(f"{path} already exists; content-map new never overwrites "
+                                    "a file") from None
+            with os.fdopen(target, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def _check_id(value: str, kind: str) -> None:
+    if not ID_PATTERN.fullmatch(value):
+        suggestion = id_form(value)
+        raise ScaffoldError(f"`{value}` is not a valid {kind} id: use lower-case letters, digits "
+                            "and hyphens" + (f", e.g. `{suggestion}`" if suggestion else ""))
+
+
+def _comment(lines: list[str] | tuple[str, ...], indent: str = "") -> str:
+    return "".join(f"{indent}# {line}".rstrip() + "\n" for line in lines)
+
+
+def _yaml_text(value: str) -> str:
+    """A YAML scalar for `value`, quoted only when YAML needs it."""
+    return yaml.safe_dump(value, allow_unicode=True, default_style=None,
+                          width=10_000).removesuffix("\n...\n").strip()
+
+
+def _existing(folder: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None:
+    for suffix in suffixes:
+        candidate = folder / f"{stem}{suffix}"
+        if os.path.lexists(candidate):
+            return candidate
+    return None
+
+
+def persona_file(folder: Path, persona_id: str, analysis: Analysis) -> Scaffold:
+    """A persona file with its one required field and a prompt for every other."""
+    _check_id(persona_id, "persona")
+    clash = _existing(folder, persona_id, (".yml", ".yaml", ".md"))
+    if clash is not None:
+        raise ScaffoldError(f"{clash} already exists; content-map new never overwrites a file")
+    for persona in analysis.personas:
+        if persona_id in persona.aliases:
+            raise ScaffoldError(f"`{persona_id}` is already an alias of the persona "
+                                f"`{persona.id}` ({persona.file}); choose another id")
+    name = persona_id.replace("-", " ").capitalize()
+    text = _comment([
+        f"Persona `{persona_id}`: one kind of reader the content is for.",
+        "Fill it in from research and interviews, not guesses. Only `name` is required;",
+        "uncomment the fields you know. `content-map schema` gives editors completion.",
+    ])
+    text += f"name: {_yaml_text(name)}  # who they are, e.g. \"Olivia, Operations Lead\"\n"
+    text += _comment([
+        "summary: \"One or two sentences: their role, what they own, what they decide.\"",
+    ])
+    text += "type: external  # external (a customer) or internal (a colleague)\n"
+    text += _comment([
+        "frequency: occasional  # first-time | occasional | frequent",
+        f"journeys: [{', '.join(j.id for j in analysis.journeys)}]"
+        "  # the journeys they follow; default: every journey",
+        "demographics: {age: 35-44, location: UK, occupation: Operations}",
+        "goals:",
+        "  - What are they trying to achieve?",
+        "pains:",
+        "  - What gets in their way? (a page written for a gap starts from these)",
+        "motivations:",
+        "  - Why do they act?",
+        "channels: [search, email]  # where they look for content",
+    ])
+    stage_lines = ["stages:  # how they feel and what they ask at each stage"]
+    for journey in analysis.journeys:
+        for stage in journey.stages:
+            key = stage.id if _unique(stage, analysis.journeys) else f"{journey.id}/{stage.id}"
+            stage_lines += [f"  {key}:", "    emotion: curious",
+                            "    questions: [\"What do they ask here?\"]"]
+    last = analysis.journeys[-1].last.id if analysis.journeys else "advocacy"
+    stage_lines += [
+        "skip_stages:  # stages where they need no content, with the reason",
+        f"  - stage: {last}",
+        "    reason: Why no content is expected here.",
+        "aliases: []  # other ids pages may use for this persona",
+    ]
+    text += _comment(stage_lines)
+    return Scaffold(folder / f"{persona_id}.yml", text,
+                    f"add pages for `{persona_id}` with `content-map new page PATH --persona "
+                    f"{persona_id} --stage STAGE`")
+
+
+def _unique(stage: Stage, journeys: tuple[Journey, ...] | list[Journey]) -> bool:
+    return sum(1 for j in journeys for s in j.stages if s.id == stage.id) == 1
+
+
+def journey_file(folder: Path, journey_id: str, stage_ids: list[str] | None,
+                 analysis: Analysis) -> Scaffold:
+    """A journey with its stages (by default the built-in buyer stages), each with prompts."""
+    _check_id(journey_id, "journey")
+    clash = _existing(folder, journey_id, (".yml", ".yaml"))
+    if clash is not None:
+        raise ScaffoldError(f"{clash} already exists; content-map new never overwrites a file")
+    defaults = {s.id: s for s in DEFAULT_JOURNEY.stages}
+    ids = stage_ids or list(defaults)
+    seen: set[str] = set()
+    for stage_id in ids:
+        _check_id(stage_id, "stage")
+        if stage_id in seen:
+            raise ScaffoldError(f"the stage `{stage_id}` is listed twice")
+        seen.add(stage_id)
+    shared = {s.id: j.id for j in analysis.journeys if j.file for s in j.stages if s.id in seen}
+    if shared and not stage_ids:
+        raise ScaffoldError(
+            f"the default stages ({', '.join(ids)}) are already stages of the "
+            f"`{'`, `'.join(sorted(set(shared.values())))}` journey; name this journey's "
+            "stages with --stages, e.g. --stages onboarding,adoption,renewal")
+    name = journey_id.replace("-", " ").capitalize()
+    text = _comment([
+        f"Journey `{journey_id}`: the stages a customer goes through, in order.",
+        "Each stage says what the customer wants (goal), asks (questions) and feels",
+        "(emotions), where they look (channels) and how content there is measured (kpis).",
+    ])
+    text += f"name: {_yaml_text(name if name.lower().endswith('journey') else name + ' journey')}\n"
+    text += "# description: \"One sentence: from where to where this journey goes.\"\n"
+    text += "stages:\n"
+    for stage_id in ids:
+        known = defaults.get(stage_id)
+        text += f"  - id: {stage_id}\n"
+        stage_name = known.name if known else stage_id.replace("-", " ").capitalize()
+        text += f"    name: {_yaml_text(stage_name)}\n"
+        if known and known.goal:
+            text += f"    goal: {_yaml_text(known.goal)}\n"
+        else:
+            text += "    # goal: What the customer wants to achieve at this stage.\n"
+        text += _comment([
+            "questions: [\"What does the customer ask here?\"]",
+            "emotions: [curious]",
+            "channels: [search]",
+            "kpis: [time_on_page]",
+            "min_content: 1  # counting pages each persona needs here",
+        ], indent="    ")
+    notes = []
+    if shared:
+        notes.append("note: " + ", ".join(f"`{k}`" for k in sorted(shared))
+                     + " now name stages of two journeys; pages must write `journey/stage` "
+                     "for them")
+    if not any(j.file for j in analysis.journeys):
+        notes.append("note: with a file in the journeys folder, the built-in buyer journey no "
+                     "longer applies" + ("" if journey_id == "buyer" else
+                                         "; run `content-map new journey buyer` to keep it"))
+    return Scaffold(folder / f"{journey_id}.yml", text, "\n".join(notes))
+
+
+def _page_path(docs_dir: Path, path: str) -> tuple[Path, str]:
+    rel = path.replace("\\", "/").strip()
+    if not rel:
+        raise ScaffoldError("give the page's path, relative to the docs directory")
+    if not rel.endswith(".md"):
+        if posixpath.splitext(rel)[1]:
+            raise ScaffoldError(f"`{path}` is not a Markdown page; the path must end in `.md`")
+        rel += ".md"
+    normal = posixpath.normpath(rel)
+    if rel.startswith("/") or normal.startswith("..") or posixpath.isabs(normal):
+        raise ScaffoldError(f"`{path}` is outside the docs directory; give a path relative to "
+                            f"{docs_dir}")
+    if any(part.startswith(".") for part in normal.split("/")):
+        raise ScaffoldError(f"`{path}` is hidden (a name starts with `.`); MkDocs would skip it")
+    return docs_dir / normal, normal
+
+
+def _persona_ids(analysis: Analysis, given: list[str]) -> list[Persona]:
+    names: dict[str, Persona] = {}
+    for known in analysis.personas:
+        names[known.id] = known
+        for alias in known.aliases:
+            names.setdefault(alias, known)
+    chosen: list[Persona] = []
+    for value in given:
+        for name in (v.strip() for v in value.split(",")):
+            if not name:
+                continue
+            persona: Persona | None = names.get(name)
+            if persona is None:
+                guess = closest(name, names)
+                listing = ", ".join(f"`{p.id}`" for p in analysis.personas) or "none yet"
+                raise ScaffoldError(
+                    f"`{name}` is not a persona"
+                    + (f"; did you mean `{guess}`?" if guess else f" (personas: {listing})"))
+            if persona not in chosen:
+                chosen.append(persona)
+    if not chosen:
+        raise ScaffoldError("name at least one persona with --persona")
+    return chosen
+
+
+def _stage(analysis: Analysis, ref: str) -> Stage:
+    matches, guess = resolve_stage(ref.strip(), analysis.journeys)
+    if not matches:
+        raise ScaffoldError(f"`{ref}` is not a stage" + (f"; did you mean `{guess}`?" if guess
+                                                         else "; see `content-map matrix`"))
+    if len(matches) > 1:
+        options = " or ".join(f"`{s.journey}/{s.id}`" for s in matches)
+        raise ScaffoldError(f"`{ref}` is a stage of several journeys; write {options}")
+    return matches[0]
+
+
+def page_file(
+    docs_dir: Path,
+    path: str,
+    analysis: Analysis,
+    personas: list[str],
+    stage_ref: str,
+    *,
+    title: str | None = None,
+    owner: str | None = None,
+    review_by: dt.date | None = None,
+) -> Scaffold:
+    """A draft page for personas at a stage, with a brief drawn from who they are."""
+    target, rel = _page_path(docs_dir, path)
+    if os.path.lexists(target):
+        raise ScaffoldError(f"{target} already exists; content-map new never overwrites a file")
+    chosen = _persona_ids(analysis, personas)
+    stage = _stage(analysis, stage_ref)
+    journey = analysis.journey(stage.journey)
+    assert journey is not None
+    for persona in chosen:
+        if not persona.follows(journey.id):
+            raise ScaffoldError(f"`{persona.id}` does not follow the `{journey.id}` journey; add "
+                                f"it to the persona's `journeys` or choose another stage")
+        if persona.skip_reason(journey.id, stage.id) is not None:
+            raise ScaffoldError(f"`{persona.id}` skips `{journey.id}/{stage.id}` "
+                                f"({persona.skip_reason(journey.id, stage.id)}); remove the skip "
+                                "first if the persona needs content there")
+    stem = posixpath.splitext(posixpath.basename(rel))[0]
+    page_title = " ".join(title.split()) if title and title.strip() else \
+        stem.replace("-", " ").replace("_", " ").capitalize()
+    metadata: dict[str, object] = {
+        "title": page_title,
+        "personas": [p.id for p in chosen],
+        "stage": stage.id if _unique(stage, analysis.journeys) else f"{journey.id}/{stage.id}",
+        "status": "draft",
+    }
+    if owner:
+        metadata["owner"] = owner
+    metadata["review_by"] = review_by or analysis.today + dt.timedelta(days=REVIEW_AFTER_DAYS)
+    next_pages = _next_candidates(analysis, chosen, journey, stage)
+    post = frontmatter.Post(_brief(analysis, chosen, journey, stage, page_title, next_pages))
+    post.metadata.update(metadata)
+    text = frontmatter.dumps(post, sort_keys=False) + "\n"
+    cells = [c for c in analysis.cells
+             if c.journey == journey.id and c.stage == stage.id
+             and c.persona in {p.id for p in chosen}]
+    gaps = [c.persona for c in cells if c.state == "gap"]
+    note = (f"a draft for `{', '.join(p.id for p in chosen)}` at `{journey.id}/{stage.id}`"
+            + (f": the gap for `{', '.join(gaps)}` is now in progress" if gaps else ""))
+    return Scaffold(target, text, note)
+
+
+def _next_candidates(analysis: Analysis, personas: list[Persona], journey: Journey,
+                     stage: Stage) -> list[str]:
+    later = {s.id for s in journey.stages if s.index > stage.index}
+    ids = {p.id for p in personas}
+    return [
+        piece.path for piece in analysis.pieces
+        if ids & set(piece.personas)
+        and any(r.journey == journey.id and r.stage in later for r in piece.stages)
+    ][:5]
+
+
+def _safe(value: str) -> str:
+    """Text that cannot close the HTML comment the brief lives in."""
+    return " ".join(value.replace("--", "- -").replace("<", "‹").replace(">", "›").split())
+
+
+def _brief(analysis: Analysis, personas: list[Persona], journey: Journey, stage: Stage,
+           title: str, next_pages: list[str]) -> str:
+    lines = [
+        "<!--",
+        "BRIEF (delete this comment when the page is written; it does not show on the site)",
+        "",
+        f"Stage: {_safe(stage.name)} ({journey.id}/{stage.id}), stage {stage.index + 1} of "
+        f"{len(journey.stages)} of the {_safe(journey.name)}",
+    ]
+    if stage.goal:
+        lines.append(f"The reader's goal here: {_safe(stage.goal)}")
+    if stage.emotions:
+        lines.append(f"How readers tend to feel: {_safe(', '.join(stage.emotions))}")
+    if stage.channels:
+        lines.append(f"Where they look: {_safe(', '.join(stage.channels))}")
+    if stage.kpis:
+        lines.append(f"How this page is measured: {_safe(', '.join(stage.kpis))}")
+    if stage.questions:
+        lines += ["", "What readers ask at this stage:"]
+        lines += [f"- {_safe(q)}" for q in stage.questions]
+    for persona in personas:
+        lines += ["", f"For: {_safe(persona.name)} ({persona.id})"]
+        if persona.summary:
+            lines.append(_safe(persona.summary))
+        if persona.pains:
+            lines += ["Their pains (answer at least one):"]
+            lines += [f"- {_safe(p)}" for p in persona.pains]
+        mood = persona.stages.get(f"{journey.id}/{stage.id}")
+        if mood and mood.questions:
+            lines += ["What they ask at this stage:"]
+            lines += [f"- {_safe(q)}" for q in mood.questions]
+        if mood and mood.emotion:
+            lines.append(f"How they feel here: {_safe(mood.emotion)}")
+        if persona.channels:
+            lines.append(f"Where they look: {_safe(', '.join(persona.channels))}")
+    lines += ["", "Before publishing:",
+              "- Answer the questions above in the reader's words.",
+              "- Set `owner`, and `status: published` when the page is live."]
+    if stage is not journey.last:
+        lines.append("- Add `next:` pages at a later stage for the same readers"
+                     + (", e.g. " + ", ".join(next_pages) if next_pages else "") + ".")
+    lines.append("-->")
+    return f"# {title}\n\n" + "\n".join(lines) + "\n"

@@ -1,0 +1,93 @@
+"""A small site with at least one finding of every rule, for the report formats."""
+
+from __future__ import annotations
+
+from conftest import Site
+
+TODAY = "2025-06-01"
+
+# A persona id typed with the characters GitHub's workflow commands must escape.
+AWKWARD = "50%, odd: value\nsecond line"
+
+
+def every_finding_site(site: Site) -> Site:
+    site.config({
+        "rules": {"unmapped-page": "warn"},
+        "coverage": {"waivers": [
+            {"persona": "writer", "stage": "advocacy", "reason": "Launch | in Q3",
+             "until": "2999-01-01"},
+            {"persona": "writer", "stage": "decision", "reason": "Old plan",
+             "until": "2020-01-01"},
+        ]},
+    })
+    site.write("journeys/buyer.yml", """\
+        name: Buyer journey
+        descripton: typo of description
+        stages:
+          - id: awareness
+            questions: ["Why is <b>this</b> slow?"]
+          - id: decision
+          - id: advocacy
+        """)
+    site.write("journeys/support.yml", """\
+        name: Support journey
+        stages:
+          - id: onboarding
+          - id: renewal
+        """)
+    site.write("journeys/broken.yml", "name: Broken\nstages: [\n")
+    site.write("personas/reader.yml", """\
+        name: Rita Reader
+        journeys: [buyer]
+        pains: ["Too many tabs", "Reports arrive late"]
+        """)
+    site.write("personas/writer.yml", """\
+        name: Walt Writer
+        type: externl
+        """)
+    site.write("personas/dup.yml", "name: Dup\naliases: [reader]\n")
+    site.write("docs/awareness.md", """\
+        ---
+        title: Awareness
+        personas: [reader, writer]
+        stage: awareness
+        review_by: 2020-01-01
+        next: [decision.md]
+        ---
+        # Awareness
+        """)
+    site.write("docs/decision.md", """\
+        ---
+        title: Decision
+        personas: [reader, writer]
+        stage: decision
+        next: [awareness.md]
+        ---
+        # Decision
+        """)
+    site.write("docs/unknown.md", f"""\
+        ---
+        title: Unknown things
+        personas: [nobody, {AWKWARD!r}]
+        stage: awarenes
+        next: [missing.md]
+        ---
+        # Unknown
+        """.replace("'", '"'))
+    site.write("docs/support.md", """\
+        ---
+        personas: [reader]
+        stage: support/onboarding
+        ---
+        # Support
+        """)
+    site.write("docs/broken.md", "---\ntitle: never closed\npersonas: [reader]\n")
+    site.write("docs/plain.md", "# Plain page\n")
+    return site
+
+
+ALL_RULES = {
+    "yaml-syntax", "schema", "unknown-field", "duplicate-id", "unknown-persona",
+    "unknown-stage", "persona-journey", "unknown-next", "coverage-gap", "orphan-persona",
+    "stale", "dead-end", "backward-next", "waiver-expired", "unmapped-page",
+}

@@ -1,0 +1,319 @@
+"""`check --format junit|sarif|github|markdown` on a site with every kind of finding."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import Site, minimal_site
+from content_map.annotations import annotation, escape_data, escape_property
+from content_map.model import Finding
+from content_map.rules import RULES
+from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
+from lxml import etree
+
+SCHEMAS = Path("/work/shared/schemas")
+if not SCHEMAS.is_dir():  # the reference schemas next to the repository
+    SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+
+
+@pytest.fixture(autouse=True)
+def not_on_github(monkeypatch):
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE",
+                 "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="module")
+def junit_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-ant.xsd")))
+
+
+@pytest.fixture(scope="module")
+def sarif_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema)
+
+
+def findings_of(site: Site) -> list[dict]:
+    return site.check("--today", TODAY, "--format", "json").json()["findings"]
+
+
+# JUnit
+
+
+def test_junit_is_valid_and_complete_on_every_kind_of_finding(site: Site, junit_schema):
+    every_finding_site(site)
+    findings = findings_of(site)
+    assert {f["rule"] for f in findings} == ALL_RULES
+    run = site.check("--today", TODAY, "--format", "junit")
+    assert run.code == 1
+    doc = etree.fromstring(run.out.encode("utf-8"))
+    junit_schema.assertValid(doc)
+
+    suites = {s.get("name"): s for s in doc.findall("testsuite")}
+    assert set(suites) == ALL_RULES
+    for suite in suites.values():
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        assert int(suite.get("failures")) == len(suite.findall("testcase/failure"))
+        assert int(suite.get("skipped")) == len(suite.findall("testcase/skipped"))
+
+    # Every finding at or above `error` is in the body of a failure of its rule × file.
+    for finding in findings:
+        if finding["severity"] != "error" or finding["rule"] == "coverage-gap":
+            continue
+        case = suites[finding["rule"]].find(f"testcase[@name='{finding['file']}']")
+        assert case is not None, finding
+        body = case.find("failure").text
+        assert finding["message"] in body
+        assert case.find("failure").get("type") == "error"
+
+    # Coverage: one case per cell; a gap fails, a waived cell is skipped, a covered one passes.
+    coverage = suites["coverage-gap"]
+    cases = {c.get("name"): c for c in coverage.findall("testcase")}
+    matrix = site.check("--today", TODAY, "--format", "json").json()["matrix"]
+    assert len(cases) == len(matrix)
+    gap = cases["reader at buyer/advocacy"]
+    assert "no published page for `reader`" in gap.find("failure").text
+    assert cases["writer at buyer/advocacy"].find("skipped").get("message") == \
+        "waived: Launch | in Q3"
+    assert len(cases["reader at buyer/awareness"]) == 0
+
+    # Warnings are below --fail-on error: the case passes, the finding is in system-out.
+    stale = suites["stale"]
+    assert stale.get("failures") == "0"
+    assert "the review date 2020-01-01 has passed" in stale.find("system-out").text
+    # The pages a rule checked and found nothing wrong with are passing cases.
+    assert stale.find("testcase[@name='docs/decision.md']") is not None
+
+
+def test_junit_follows_fail_on(site: Site, junit_schema):
+    every_finding_site(site)
+    strict = etree.fromstring(site.check("--today", TODAY, "--format", "junit",
+                                         "--fail-on", "warn").out.encode())
+    junit_schema.assertValid(strict)
+    assert strict.find("testsuite[@name='stale']").get("failures") == "1"
+    never = etree.fromstring(site.check("--today", TODAY, "--format", "junit",
+                                        "--fail-on", "never").out.encode())
+    junit_schema.assertValid(never)
+    assert never.findall(".//failure") == []
+
+
+def test_junit_on_a_clean_site(site: Site, junit_schema):
+    minimal_site(site)
+    target = site.root / "junit.xml"
+    run = site.check("--format", "junit", "-o", str(target))
+    assert run.code == 0 and run.out == ""
+    doc = etree.parse(str(target))
+    junit_schema.assertValid(doc)
+    assert doc.findall(".//failure") == []
+    assert len(doc.findall("testsuite[@name='coverage-gap']/testcase")) == 5
+
+
+def test_junit_keeps_xml_valid_with_control_characters(site: Site, junit_schema):
+    minimal_site(site)
+    site.write("docs/odd.md", "---\npersonas: [\"bad\\x01id\"]\nstage: awareness\n---\n")
+    run = site.check("--format", "junit")
+    junit_schema.assertValid(etree.fromstring(run.out.encode()))
+
+
+# SARIF
+
+
+def test_sarif_is_valid_with_rule_metadata(site: Site, sarif_validator):
+    every_finding_site(site)
+    findings = findings_of(site)
+    run = site.check("--today", TODAY, "--format", "sarif")
+    assert run.code == 1
+    log = json.loads(run.out)
+    errors = sorted(sarif_validator.iter_errors(log), key=str)
+    assert not errors, errors[0]
+    assert log["version"] == "2.1.0"
+    (sarif_run,) = log["runs"]
+    driver = sarif_run["tool"]["driver"]
+    assert driver["name"] == "content-map" and driver["informationUri"].startswith("https://")
+    rules = {r["id"]: r for r in driver["rules"]}
+    assert set(rules) == set(RULES)
+    for rule_id, rule in rules.items():
+        assert rule["shortDescription"]["text"] == RULES[rule_id].summary
+        assert rule["help"]["text"] == RULES[rule_id].help
+        assert RULES[rule_id].help in rule["fullDescription"]["text"]
+    assert rules["stale"]["defaultConfiguration"]["level"] == "warning"
+    assert rules["unmapped-page"]["defaultConfiguration"]["level"] == "warning"  # configured
+    assert rules["backward-next"]["defaultConfiguration"]["level"] == "note"
+
+    results = sarif_run["results"]
+    assert len(results) == len(findings)
+    level = {"error": "error", "warn": "warning", "info": "note"}
+    for result, finding in zip(results, findings, strict=True):
+        assert result["ruleId"] == finding["rule"]
+        assert driver["rules"][result["ruleIndex"]]["id"] == finding["rule"]
+        assert result["level"] == level[finding["severity"]]
+        assert result["message"]["text"].startswith(finding["message"])
+        where = result["locations"][0]["physicalLocation"]
+        assert where["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert where["artifactLocation"]["uri"] == finding["file"]
+        assert not where["artifactLocation"]["uri"].startswith("/")
+        if finding["line"] is None:
+            assert "region" not in where
+        else:
+            assert where["region"]["startLine"] == finding["line"] >= 1
+    assert any(f["line"] is None for f in findings)  # the expired waiver in mkdocs.yml
+    assert Path(sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"][len("file://"):]) \
+        == site.root.resolve()
+
+
+def test_sarif_paths_are_relative_to_the_checkout_on_github(site: Site, monkeypatch,
+                                                            sarif_validator):
+    every_finding_site(site)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(site.root.parent))
+    log = json.loads(site.check("--today", TODAY, "--format", "sarif").out)
+    assert not list(sarif_validator.iter_errors(log))
+    run = log["runs"][0]
+    assert Path(run["originalUriBaseIds"]["%SRCROOT%"]["uri"][len("file://"):]) \
+        == site.root.parent.resolve()
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]}
+    assert f"{site.root.name}/docs/unknown.md" in uris
+
+
+def test_sarif_fingerprints_ignore_line_moves(site: Site):
+    every_finding_site(site)
+
+    def prints() -> dict[str, str]:
+        log = json.loads(site.check("--today", TODAY, "--format", "sarif").out)
+        return {r["message"]["text"]: r["partialFingerprints"]["contentMapFinding/v1"]
+                for r in log["runs"][0]["results"] if r["ruleId"] == "unknown-next"}
+
+    before = prints()
+    text = (site.root / "docs/unknown.md").read_text()
+    site.write("docs/unknown.md", text.replace("title:", "owner: dana\nchannel: blog\ntitle:"))
+    assert prints() == before
+
+
+# GitHub
+
+
+@pytest.mark.parametrize("raw, data, prop", [
+    ("100%", "100%25", "100%25"),
+    ("a, b: c", "a, b: c", "a%2C b%3A c"),
+    ("one\ntwo\r\nthree", "one%0Atwo%0D%0Athree", "one%0Atwo%0D%0Athree"),
+    ("%0A", "%250A", "%250A"),
+    ("::error::x", "::error::x", "%3A%3Aerror%3A%3Ax"),
+])
+def test_github_escaping(raw, data, prop):
+    assert escape_data(raw) == data
+    assert escape_property(raw) == prop
+
+
+def test_github_annotation_shape():
+    finding = Finding("unknown-persona", "docs/a, b:c.md", 7, "bad `x%`\nnext", severity="warn",
+                      column=3)
+    assert annotation(finding, prefix="site/") == (
+        "::warning file=site/docs/a%2C b%3Ac.md,line=7,col=3,"
+        "title=content-map%3A unknown-persona::bad `x%25`%0Anext")
+    info = Finding("backward-next", "mkdocs.yml", None, "m", severity="info")
+    assert annotation(info) == "::notice file=mkdocs.yml,title=content-map%3A backward-next::m"
+
+
+def _unescape(value: str) -> str:
+    return (value.replace("%0A", "\n").replace("%0D", "\r").replace("%3A", ":")
+            .replace("%2C", ",").replace("%25", "%"))
+
+
+def test_github_format_on_every_kind_of_finding(site: Site, tmp_path, monkeypatch):
+    every_finding_site(site)
+    findings = findings_of(site)
+    summary = tmp_path / "summary.md"
+    summary.write_text("previous step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run = site.check("--today", TODAY, "--format", "github")
+    assert run.code == 1
+    lines = run.out.splitlines()
+    assert len(lines) == len(findings)  # no message broke out of its line
+    pattern = re.compile(r"^::(error|warning|notice) (file=[^,:]+(?:,line=\d+)?(?:,col=\d+)?"
+                         r",title=[^,:]+)::(.*)$")
+    kinds = {"error": "error", "warn": "warning", "info": "notice"}
+    for line, finding in zip(lines, findings, strict=True):
+        match = pattern.match(line)
+        assert match, line
+        assert match.group(1) == kinds[finding["severity"]]
+        props = dict(p.split("=", 1) for p in match.group(2).split(","))
+        assert _unescape(props["file"]) == finding["file"]
+        assert props.get("line") == (str(finding["line"]) if finding["line"] else None)
+        assert _unescape(props["title"]) == f"content-map: {finding['rule']}"
+        assert _unescape(match.group(3)).startswith(finding["message"])
+    awkward = [line for line in lines if "not a persona" in line and "50" in line]
+    assert awkward == [
+        "::error file=docs/unknown.md,line=3,title=content-map%3A unknown-persona::"
+        "`50%25, odd: value%0Asecond line` is not a persona; add a file to personas/ or fix "
+        "the id"
+    ]
+    assert AWKWARD in _unescape(awkward[0])
+    written = summary.read_text()
+    assert written.startswith("previous step\n")  # appended, never truncated
+    assert "<!-- content-map report -->" in written and "### Findings (26)" in written
+
+
+def test_text_format_on_github_actions_adds_annotations_and_summary(site: Site, tmp_path,
+                                                                     monkeypatch):
+    every_finding_site(site)
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(site.root.parent))
+    for name, value in (("GITHUB_SERVER_URL", "https://github.com"),
+                        ("GITHUB_REPOSITORY", "acme/docs"), ("GITHUB_SHA", "abc123")):
+        monkeypatch.setenv(name, value)
+    run = site.check("--today", TODAY)
+    assert run.code == 1
+    assert "18 errors, 6 warnings, 2 info" in run.out  # the text report is still there
+    prefix = site.root.name + "/"
+    assert f"::error file={prefix}docs/unknown.md,line=5,title=content-map%3A unknown-next::" \
+        in run.out
+    first = summary.read_text()
+    assert f"(https://github.com/acme/docs/blob/abc123/{prefix}docs/unknown.md#L5)" in first
+    site.check("--today", TODAY)
+    assert summary.read_text() == first + first
+
+    # Other formats stay machine-readable on GitHub too.
+    json.loads(site.check("--today", TODAY, "--format", "json").out)
+
+
+# Markdown
+
+
+def test_markdown_summary(site: Site):
+    every_finding_site(site)
+    run = site.check("--today", TODAY, "--format", "markdown")
+    assert run.code == 1
+    md = run.out
+    assert md.startswith("<!-- content-map report -->\n")
+    assert "## ✖ Content map: 18 errors, 6 warnings" in md
+    assert "| 3 | 5 | 4 | 31% (4 of 13 cells) | 8 | 1 | 18 | 6 |" in md
+    assert "**Buyer journey** (<code>buyer</code>)" in md
+    assert "| <code>reader</code> | ✔ 1 | ✔ 1 | ✖ 0 |" in md
+    assert "| <code>writer</code> | ✔ 1 | ✔ 1 | ≈ 0 |" in md
+    assert "### Findings (26)" in md
+    # Every table row has as many cells as its header: nothing a YAML value holds broke it.
+    for block in re.findall(r"(?:^\|.*\|\n)+", md, flags=re.MULTILINE):
+        rows = block.splitlines()
+        widths = {len(re.split(r"(?<!\\)\|", row)) for row in rows}
+        assert len(widths) == 1, block
+    assert "waived: Launch \\| in Q3" in md
+    assert "<code>50%, odd: value second line</code> is not a persona" in md
+    # Errors come first.
+    severities = re.findall(r"^\| (✖ error|⚠ warning|ℹ info) \|", md, flags=re.MULTILINE)
+    assert severities == sorted(severities, key=["✖ error", "⚠ warning", "ℹ info"].index)
+
+
+def test_markdown_on_a_clean_site(site: Site):
+    minimal_site(site)
+    run = site.check("--format", "markdown")
+    assert run.code == 0
+    assert "## ✔ Content map: no problems" in run.out
+    assert "No findings." in run.out
