@@ -181,3 +181,17 @@ def test_round_trip(tmp_path):
              Finding("coverage-gap", "personas/p.yml", 1, "no page for p", severity="error",
                      persona="p", journey="buyer", stage="decision")]
     assert compare(moved, loaded).new == ()
+
+
+def test_the_shrink_hint_warns_while_new_findings_remain(site: Site):
+    path = baselined(site)
+    text = (site.root / "docs/unknown.md").read_text()
+    site.write("docs/unknown.md", text.replace("next: [missing.md]\n", ""))
+    text = (site.root / "docs/awareness.md").read_text()
+    site.write("docs/awareness.md", text.replace("[reader, writer]", "[reader]"))
+    run = site.check("--today", TODAY, "--baseline", path)
+    assert run.code == 1
+    assert "to shrink the file once the new findings are fixed (it would accept them too)" \
+        in run.out
+    markdown = site.check("--today", TODAY, "--baseline", path, "--format", "markdown").out
+    assert "once the new findings are fixed" in markdown

@@ -12,9 +12,13 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import markdown
 import yaml
 from conftest import REPO, Site, cli, minimal_site
 from content_map.markdown_pages import MARKER
+from content_map.markdown_text import table, text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TODAY = "2026-01-15"
 
@@ -190,3 +194,15 @@ def test_generate_outside_the_docs_dir_says_links_need_it_inside(site: Site):
     index = (site.root / "elsewhere" / "index.md").read_text()
     assert "](../../docs/awareness.md)" in (site.root / "elsewhere/personas/reader.md").read_text()
     assert "[Rita Reader](personas/reader.md)" in index
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1))
+def test_any_value_is_one_literal_table_cell(value):
+    html = markdown.markdown(table(["A", "B"], [[text(value), "end"]]),
+                             extensions=["tables", "attr_list", "toc"])
+    cells = re.findall(r"<td>(.*?)</td>", html, flags=re.S)
+    assert len(cells) == 2 and cells[1] == "end"
+    assert "<" not in cells[0].replace("&lt;", "")  # no tag, no link, no emphasis
+    shown = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", value)
+    assert unescape(cells[0]) == " ".join(shown.split())

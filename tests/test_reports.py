@@ -13,6 +13,8 @@ from content_map.annotations import annotation, escape_data, escape_property
 from content_map.model import Finding
 from content_map.rules import RULES
 from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 SCHEMAS = Path("/work/shared/schemas")
@@ -317,3 +319,12 @@ def test_markdown_on_a_clean_site(site: Site):
     assert run.code == 0
     assert "## ✔ Content map: no problems" in run.out
     assert "No findings." in run.out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_github_escaping_round_trips_and_stays_on_one_line(value):
+    data, prop = escape_data(value), escape_property(value)
+    assert "\n" not in data and "\r" not in data
+    assert not {"\n", "\r", ",", ":"} & set(prop)
+    assert _unescape(data) == value and _unescape(prop) == value

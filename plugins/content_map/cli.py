@@ -212,8 +212,10 @@ def _link_base(prefix: str, environ: Mapping[str, str]) -> str | None:
 
 def _fixed_lines(comparison: Comparison, path: str) -> list[str]:
     n = comparison.fixed_count
+    when = " once the new findings are fixed (it would accept them too)" if comparison.new \
+        else ""
     lines = [f"{n} baseline entr{'ies are' if n != 1 else 'y is'} fixed; run "
-             f"`content-map check --write-baseline {path}` to shrink the file:"]
+             f"`content-map check --write-baseline {path}` to shrink the file{when}:"]
     for entry in comparison.fixed:
         times = f" (×{entry.count})" if entry.count > 1 else ""
         lines.append(f"  {entry.key.file}: {entry.key.rule}: {entry.message}{times}")

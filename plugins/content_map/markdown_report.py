@@ -57,7 +57,7 @@ def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
           str(facts["warnings"])]],
     ))
     if baseline is not None:
-        out.append(_baseline(baseline))
+        out.append(_baseline(baseline, bool(analysis.findings)))
     matrix = _matrix(analysis)
     if matrix:
         out.append("### Coverage\n")
@@ -66,13 +66,15 @@ def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _baseline(note: BaselineNote) -> str:
+def _baseline(note: BaselineNote, new: bool) -> str:
     lines = [f"Baseline {code(note.path)}: {note.known} known "
              f"finding{'s' if note.known != 1 else ''} accepted; only new findings are listed."]
     if note.fixed:
         lines.append(f"{note.fixed} baseline entr{'ies are' if note.fixed != 1 else 'y is'} "
                      f"fixed: run {code('content-map check --write-baseline ' + note.path)} "
-                     "to shrink the file.")
+                     "to shrink the file"
+                     + (" once the new findings are fixed (it would accept them too)."
+                        if new else "."))
     return "\n\n".join(lines) + "\n"
 
 

@@ -19,15 +19,18 @@ _BACKSLASHED = re.compile(r"([\\`*_{}\[\]|])")
 # What makes a line a heading, list item or rule when it starts one.
 _LINE_START = re.compile(r"^(?:([#+-])|(\d+)([.)]))")
 _SPACE = re.compile(r"\s+")
+# Control characters show as nothing at best; \x02 and \x03 delimit Python-Markdown's
+# placeholders for stashed HTML, so a value holding them could pull stashed HTML in.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def text(value: object) -> str:
     """`value` as literal inline text: one line, HTML and Markdown syntax escaped."""
-    return _inline(str(value).strip())
+    return _inline(_CONTROL.sub("\ufffd", str(value)).strip())
 
 
 def _inline(value: str) -> str:
-    flat = _SPACE.sub(" ", value)
+    flat = _SPACE.sub(" ", _CONTROL.sub("\ufffd", value))
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _BACKSLASHED.sub(r"\\\1", flat).replace("~", "&#126;")  # `\~` is not an escape
     return _LINE_START.sub(lambda m: "\\" + m.group(1) if m.group(1)
@@ -36,7 +39,7 @@ def _inline(value: str) -> str:
 
 def code(value: object) -> str:
     """`value` as inline code; HTML-significant characters cannot escape the span."""
-    flat = _SPACE.sub(" ", str(value)).strip()
+    flat = _SPACE.sub(" ", _CONTROL.sub("\ufffd", str(value))).strip()
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = flat.replace("|", "&#124;").replace("`", "&#96;")
     return f"<code>{flat}</code>" if flat else ""
