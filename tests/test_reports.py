@@ -328,3 +328,22 @@ def test_github_escaping_round_trips_and_stays_on_one_line(value):
     assert "\n" not in data and "\r" not in data
     assert not {"\n", "\r", ",", ":"} & set(prop)
     assert _unescape(data) == value and _unescape(prop) == value
+
+
+def test_values_in_the_text_report_cannot_forge_workflow_commands(site: Site, monkeypatch):
+    minimal_site(site)
+    site.write("docs/odd.md", '---\npersonas: ["x\\n::error file=README.md::forged"]\n'
+               "stage: awareness\n---\n")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    run = site.check()
+    lines = run.out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
+    token = lines[start].split("::")[2]
+    end = lines.index(f"::{token}::")
+    forged = next(i for i, line in enumerate(lines)
+                  if line.startswith("::error file=README.md::forged`"))
+    assert start < forged < end  # the raw value sits inside the fence
+    annotations = [line for line in lines[end + 1:] if line.startswith("::")]
+    assert annotations == [
+        "::error file=docs/odd.md,line=2,title=content-map%3A unknown-persona::`x%0A::error "
+        "file=README.md::forged` is not a persona; add a file to personas/ or fix the id"]

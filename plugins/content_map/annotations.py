@@ -9,13 +9,14 @@ properties too), so no message can end an annotation early or forge another.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .model import Finding
 
 __all__ = ["annotation", "append_step_summary", "escape_data",
-           "escape_property", "workflow_commands", "workspace_prefix"]
+           "escape_property", "without_commands", "workflow_commands", "workspace_prefix"]
 
 COMMAND = {"error": "error", "warn": "warning", "info": "notice"}
 
@@ -47,6 +48,17 @@ def workflow_commands(findings: Iterable[Finding], prefix: str = "") -> str:
     """One annotation line per finding."""
     lines = [annotation(f, prefix) for f in findings]
     return "".join(line + "\n" for line in lines)
+
+
+def without_commands(text: str) -> str:
+    """`text` fenced so the runner reads no workflow command in it.
+
+    The text report quotes values from files as they are; a value holding a line
+    such as `::error::…` would otherwise become an annotation of its own.
+    """
+    token = secrets.token_hex(16)
+    body = text if text.endswith("\n") else text + "\n"
+    return f"::stop-commands::{token}\n{body}::{token}::\n"
 
 
 def workspace_prefix(site_root: Path, environ: Mapping[str, str] | None = None) -> str:

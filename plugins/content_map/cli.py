@@ -12,7 +12,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .annotations import append_step_summary, escape_data, workflow_commands, workspace_prefix
+from .annotations import (
+    append_step_summary,
+    escape_data,
+    without_commands,
+    workflow_commands,
+    workspace_prefix,
+)
 from .baseline import Baseline, BaselineError, Comparison, compare, from_findings, read_baseline
 from .baseline import to_text as baseline_text
 from .engine import Project, Result, analyse
@@ -280,8 +286,11 @@ def run_check(args: argparse.Namespace) -> int:
     on_github = environ.get("GITHUB_ACTIONS") == "true"
     prefix = workspace_prefix(project.root, environ) if on_github or args.format == "github" \
         else ""
-    _write(_render(args.format, analysis, project, args, fail_on, comparison, baseline, prefix,
-                   environ), args.output)
+    report = _render(args.format, analysis, project, args, fail_on, comparison, baseline,
+                     prefix, environ)
+    if on_github and args.format == "text" and args.output is None:
+        report = without_commands(report)
+    _write(report, args.output)
     if comparison is not None and comparison.fixed and args.format not in ("text", "github"):
         print("content-map: " + "\n".join(_fixed_lines(comparison, baseline.path)),  # type: ignore[union-attr]
               file=sys.stderr)
