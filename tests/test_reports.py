@@ -17,9 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-SCHEMAS = Path("/work/shared/schemas")
-if not SCHEMAS.is_dir():  # the reference schemas next to the repository
-    SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "schemas"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"  # published schemas, unchanged
 
 
 @pytest.fixture(autouse=True)
