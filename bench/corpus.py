@@ -1,0 +1,98 @@
+"""A reproducible benchmark site: N pages with realistic front-matter and bodies.
+
+Seeded, so every run of the benchmark measures the same files. The share of drafts,
+stale pages, `next` links and gaps follows what a real content hub looks like.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+STAGES = ["awareness", "consideration", "decision", "retention", "advocacy"]
+SUPPORT = ["onboarding", "adoption", "troubleshooting", "renewal"]
+STATUSES = ["published"] * 80 + ["draft"] * 8 + ["review"] * 5 + ["planned"] * 4 + ["idea"] * 3
+CHANNELS = ["blog", "docs", "email", "webinar", "social", "sales"]
+FORMATS = ["article", "guide", "case-study", "checklist", "video", "faq", "comparison"]
+INTENTS = ["learn", "research", "compare", "buy", "use", "fix", "share"]
+OWNERS = ["dana", "sam", "priya", "leo", "mia", "noor", "ivan", "zoe"]
+WORDS = ("reconciliation close ledger variance accrual journal approval audit trail matching "
+         "exception workflow controller spreadsheet subsidiary intercompany balance sheet "
+         "evidence checklist period automation review sign-off cash bank feed ERP").split()
+
+
+def _paragraph(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
+               material: bool = False, plugin: bool = True) -> Path:
+    """Write the site under `root`; return the path of its mkdocs.yml."""
+    rng = random.Random(seed)
+    docs = root / "docs"
+    (root / "personas").mkdir(parents=True, exist_ok=True)
+    (root / "journeys").mkdir(exist_ok=True)
+    docs.mkdir(exist_ok=True)
+    persona_ids = [f"persona-{i}" for i in range(personas)]
+    for pid in persona_ids:
+        (root / "personas" / f"{pid}.yml").write_text(
+            f"name: {pid.title()}\nsummary: A benchmark persona.\n"
+            f"goals: [Close faster, Fewer errors]\npains: [Manual matching]\n"
+            f"channels: [search, email]\n", encoding="utf-8")
+    for jid, stages in (("buyer", STAGES), ("support", SUPPORT)):
+        lines = [f"name: {jid.title()} journey", "stages:"]
+        lines += [f"  - id: {s}\n    name: {s.title()}\n    goal: Goal of {s}.\n"
+                  f"    questions: [What now?]" for s in stages]
+        (root / "journeys" / f"{jid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    paths = [f"section-{i % 20:02d}/page-{i:06d}.md" for i in range(pages)]
+    for i, path in enumerate(paths):
+        journey, stages = (("buyer", STAGES) if rng.random() < 0.7 else ("support", SUPPORT))
+        stage = rng.choice(stages)
+        who = rng.sample(persona_ids, k=rng.choice((1, 1, 2, 3)))
+        review = "2020-01-01" if rng.random() < 0.03 else f"20{rng.randint(27, 29)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
+        nxt = rng.sample(paths, k=rng.choice((0, 1, 1, 2)))
+        front = [
+            "---",
+            f"title: Page {i} about {rng.choice(WORDS)} {rng.choice(WORDS)}",
+            f"personas: [{', '.join(who)}]",
+            f"stage: {journey}/{stage}",
+            f"status: {rng.choice(STATUSES)}",
+            f"owner: {rng.choice(OWNERS)}",
+            f"channel: {rng.choice(CHANNELS)}",
+            f"format: {rng.choice(FORMATS)}",
+            f"intent: {rng.choice(INTENTS)}",
+            f"review_by: {review}",
+            f"next: [{', '.join(nxt)}]",
+            "---",
+        ]
+        body = [f"# Page {i}", ""]
+        for _ in range(rng.randint(3, 8)):
+            body += [_paragraph(rng, rng.randint(40, 120)), ""]
+        target = docs / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("\n".join(front + body) + "\n", encoding="utf-8")
+    (docs / "index.md").write_text("# Benchmark site\n", encoding="utf-8")
+    config = ["site_name: Benchmark", "docs_dir: docs"]
+    if material:
+        config += ["theme:", "  name: material"]
+    config += ["plugins:", "  - search"]
+    if plugin:
+        config += ["  - content-map:", "      fail_on: never"]
+    (root / "mkdocs.yml").write_text("\n".join(config) + "\n", encoding="utf-8")
+    return root / "mkdocs.yml"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("-n", "--pages", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--material", action="store_true")
+    args = parser.parse_args()
+    print(write_site(args.out, args.pages, seed=args.seed, material=args.material))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Benchmark content-map against baselines measured in the same run.
+
+The machines this runs on are shared and noisy, so absolute seconds mean little:
+every figure is reported as a ratio to a baseline timed in the same invocation,
+interleaved with it, as the median of several repeats.
+
+    python bench/run.py                       # N = 1,000, 5,000, 10,000, 100,000
+    python bench/run.py --sizes 1000 --repeat 3 --no-build
+
+Baselines:
+- floor: a plain script that reads every page and parses its front-matter with
+  PyYAML's C loader (`yaml.CSafeLoader`), the least any front-matter tool can do;
+- build without the plugin, and with Material's tags plugin instead (the closest peer).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_site  # noqa: E402
+
+FLOOR = r"""
+import os, re, sys, yaml
+pattern = re.compile(r'^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n', re.S)
+count = 0
+for folder, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        if name.endswith('.md'):
+            with open(os.path.join(folder, name), encoding='utf-8-sig') as handle:
+                match = pattern.match(handle.read())
+            if match:
+                yaml.load(match.group(1), Loader=yaml.CSafeLoader)
+                count += 1
+print(count)
+"""
+
+
+def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run a command; return (seconds, peak resident memory in MB) of that child alone."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def median_of(repeat: int, *commands: list[str]) -> list[tuple[float, float]]:
+    """Interleave the commands `repeat` times; medians of time and of peak memory."""
+    samples: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for index, argv in enumerate(commands):
+            samples[index].append(timed(argv))
+    return [(statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
+            for s in samples]
+
+
+def check_argv(config: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "content_map", "check", "-f", str(config),
+            "--format", "json", "-o", os.devnull, "--fail-on", "never", *extra]
+
+
+def bench_check(root: Path, pages: int, repeat: int) -> dict:
+    config = write_site(root, pages)
+    floor = [sys.executable, "-c", FLOOR, str(root / "docs")]
+    cold_argv = check_argv(config, "--no-cache")
+    (floor_t, floor_m), (cold_t, cold_m) = median_of(repeat, floor, cold_argv)
+    result = {"pages": pages, "floor_s": floor_t, "cold_s": cold_t, "cold_ratio": cold_t / floor_t,
+              "cold_peak_mb": cold_m, "floor_peak_mb": floor_m}
+    warm_argv = check_argv(config)
+    timed(warm_argv)  # fill the cache
+    (floor_t2, _), (warm_t, _) = median_of(repeat, floor, warm_argv)
+    result.update(warm_s=warm_t, warm_ratio=warm_t / floor_t2)
+    edits = []
+    victim = next((root / "docs").rglob("page-*.md"))
+    for round_ in range(repeat):
+        text = victim.read_text(encoding="utf-8")
+        victim.write_text(text + f"\nEdited {round_}.\n", encoding="utf-8")
+        edits.append(timed(warm_argv)[0])
+    result.update(edited_s=statistics.median(edits),
+                  edited_ratio=statistics.median(edits) / floor_t2)
+    return result
+
+
+def bench_build(root: Path, pages: int, repeat: int) -> dict:
+    base = root / "base"
+    write_site(base, pages, material=True, plugin=False)
+    variants = {}
+    for name, plugins in (("without", "  - search\n"),
+                          ("plugin", "  - search\n  - content-map:\n      fail_on: never\n"),
+                          ("tags", "  - search\n  - tags\n")):
+        target = root / name
+        if not target.exists():
+            shutil.copytree(base, target, symlinks=True)
+        (target / "mkdocs.yml").write_text(
+            "site_name: Benchmark\ndocs_dir: docs\ntheme:\n  name: material\nplugins:\n" + plugins,
+            encoding="utf-8")
+        variants[name] = [sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                          str(target / "mkdocs.yml")]
+    timings = median_of(repeat, *variants.values())
+    seconds = {name: t for name, (t, _) in zip(variants, timings)}
+    return {"pages": pages, "without_s": seconds["without"], "plugin_s": seconds["plugin"],
+            "tags_s": seconds["tags"],
+            "plugin_overhead": seconds["plugin"] / seconds["without"] - 1,
+            "tags_overhead": seconds["tags"] / seconds["without"] - 1}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,5000,10000,100000",
+                        help="page counts for `check` (comma-separated)")
+    parser.add_argument("--build-sizes", default="1000,5000",
+                        help="page counts for `mkdocs build` (comma-separated)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-build", action="store_true", help="skip the build benchmarks")
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
+    parser.add_argument("--work", type=Path, help="where to write the sites (default: a temp dir)")
+    args = parser.parse_args()
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="content-map-bench-"))
+    results: dict = {"python": platform.python_version(), "machine": platform.machine(),
+                     "cpus": os.cpu_count(), "repeat": args.repeat, "check": [], "build": []}
+    print(f"{'pages':>8}  {'floor s':>8}  {'cold s':>7}  {'cold×':>6}  {'warm×':>6}  "
+          f"{'edited×':>7}  {'peak MB':>7}")
+    for size in (int(s) for s in args.sizes.split(",") if s):
+        row = bench_check(work / f"check-{size}", size, args.repeat if size < 100000 else 1)
+        results["check"].append(row)
+        print(f"{size:>8}  {row['floor_s']:>8.2f}  {row['cold_s']:>7.2f}  "
+              f"{row['cold_ratio']:>6.2f}  {row['warm_ratio']:>6.2f}  {row['edited_ratio']:>7.2f}  "
+              f"{row['cold_peak_mb']:>7.0f}", flush=True)
+    if not args.no_build:
+        print(f"\n{'pages':>8}  {'without s':>9}  {'plugin s':>8}  {'overhead':>8}  "
+              f"{'tags s':>7}  {'tags overhead':>13}")
+        for size in (int(s) for s in args.build_sizes.split(",") if s):
+            row = bench_build(work / f"build-{size}", size, args.repeat)
+            results["build"].append(row)
+            print(f"{size:>8}  {row['without_s']:>9.2f}  {row['plugin_s']:>8.2f}  "
+                  f"{row['plugin_overhead']:>8.1%}  {row['tags_s']:>7.2f}  "
+                  f"{row['tags_overhead']:>13.1%}", flush=True)
+    checks = {r["pages"]: r for r in results["check"]}
+    if 10000 in checks and 100000 in checks:
+        results["scaling_100k_over_10k"] = checks[100000]["cold_s"] / checks[10000]["cold_s"]
+        print(f"\n100,000 pages / 10,000 pages (cold check): "
+              f"{results['scaling_100k_over_10k']:.1f}×")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {args.out}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
