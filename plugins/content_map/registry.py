@@ -289,8 +289,9 @@ def load_personas(folder: Path, root: Path,
             stages, guess = resolve_stage(ref, own_journeys)
             if not stages:
                 validator.problem("schema", raw_skips, index,
-                                  f"`skip_stages` names `{shown(ref)}`, which is not a stage of this "
-                                  "persona's journeys" + (f"; did you mean `{guess}`?" if guess else ""),
+                                  f"`skip_stages` names `{shown(ref)}`, which is not a stage of "
+                                  "this persona's journeys"
+                                  + (f"; did you mean `{guess}`?" if guess else ""),
                                   suggestion=guess)
                 continue
             for stage in stages:
@@ -303,8 +304,9 @@ def load_personas(folder: Path, root: Path,
             stages, guess = resolve_stage(key, own_journeys)
             if not stages:
                 validator.problem("schema", raw_map, key,
-                                  f"`stages` names `{shown(key)}`, which is not a stage of this persona's "
-                                  "journeys" + (f"; did you mean `{guess}`?" if guess else ""),
+                                  f"`stages` names `{shown(key)}`, which is not a stage of this "
+                                  "persona's journeys"
+                                  + (f"; did you mean `{guess}`?" if guess else ""),
                                   suggestion=guess)
                 continue
             state = PersonaStage(emotion=entry.get("emotion", ""),

@@ -146,8 +146,9 @@ def _scalar(event: Any, where: Position) -> tuple[Any, str | None, str | None]:
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
     try:
         return _constructor.construct_object(node, deep=True), value, None
-    except (ValueError, OverflowError, yaml.YAMLError):
-        # `2027-13-45` looks like a date, a 5,000-digit number exceeds int(): keep the text
+    except Exception:  # noqa: BLE001 - PyYAML's scalar constructors raise all kinds
+        # `2027-13-45` looks like a date, a 5,000-digit number exceeds int(), `!!int ''`
+        # has no digit, `!!bool maybe` is no boolean: keep the text
         return value, value, _KINDS.get(tag, "a special value")
 
 
