@@ -68,6 +68,13 @@ def cli(argv: list[str]) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+@pytest.fixture(autouse=True)
+def _not_on_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert exact output: keep a CI runner's GitHub variables from changing it."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path)
