@@ -185,7 +185,7 @@ def _front_matter(path: str, file: str, header: Header, findings: list[Finding],
         return None
     if data is None:
         return None
-    if not isinstance(data, dict):
+    if not isinstance(data, safe_yaml.YamlMap):
         findings.append(Finding("yaml-syntax", file, 2,
                                 "the front-matter must be `key: value` lines, not "
                                 + ("a list" if isinstance(data, list) else "a single value")))

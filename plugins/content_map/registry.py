@@ -150,8 +150,9 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
             stage_id = entry.get("id")
             if stage_id is None:
                 continue
-            line = raw_stages.lines[index] + offset if isinstance(raw_stages, list) else None
-            if stage_id in WINDOWS_RESERVED and isinstance(raw_stages, list):
+            line = (raw_stages.lines[index] + offset
+                    if isinstance(raw_stages, safe_yaml.YamlList) else None)
+            if stage_id in WINDOWS_RESERVED and isinstance(raw_stages, safe_yaml.YamlList):
                 validator.problem("schema", raw_stages[index], "id",
                                   _reserved_message(stage_id, "stage"))
             if any(s.id == stage_id for s in stages):

@@ -171,13 +171,12 @@ def load(text: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
-        line, column = where(mark) if mark else (None, None)
-        raise YamlProblem(problem, line, column) from None
+        raise YamlProblem(problem, *(where(mark) if mark else (None, None))) from None
     except yaml.YAMLError as exc:  # reader errors
         position = getattr(exc, "position", None)
-        line = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
+        at = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
-        raise YamlProblem(reason, line, None) from None
+        raise YamlProblem(reason, at, None) from None
     finally:
         loader.dispose()
 

@@ -289,7 +289,7 @@ class Validator:
             }
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
-    def _not_mapping(self, holder: YamlList, index: int, spec: Field) -> dict[str, Any]:
+    def _not_mapping(self, holder: list[Any], index: int, spec: Field) -> dict[str, Any]:
         self.problem("schema", holder, index,
                      f"item {index + 1} of `{spec.name}` must be a mapping of `key: value` lines, "
                      f"not {_describe(holder[index])}")
