@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .content import load_pieces
 from .coverage import counting_paths, matrix
+from .flow import continuity
 from .model import Analysis, Finding
 from .registry import load_journeys, load_personas
 from .rules import flow_findings
@@ -72,11 +73,14 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today)
     findings += piece_findings
+    counting = counting_paths(pieces, settings, today)
     findings += flow_findings(pieces, {p.id: p for p in personas}, {j.id: j for j in journeys},
-                              counting_paths(pieces, settings, today))
+                              counting)
     cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
                                       project.config_file)
     findings += coverage_findings
+    walks, walk_findings = continuity(journeys, personas, pieces, cells, counting)
+    findings += walk_findings
     analysis = Analysis(
         journeys=tuple(journeys),
         personas=tuple(personas),
@@ -84,6 +88,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         cells=tuple(cells),
         findings=tuple(_with_severities(findings, settings)),
         today=today,
+        continuity=tuple(walks),
     )
     return Result(analysis, broken)
 

@@ -19,6 +19,7 @@ __all__ = [
     "IN_PROGRESS_STATUSES",
     "Analysis",
     "Cell",
+    "Continuity",
     "Finding",
     "Journey",
     "Persona",
@@ -236,6 +237,24 @@ class Cell:
 
 
 @dataclass(frozen=True, slots=True)
+class Continuity:
+    """Whether a persona's reader can walk a journey from its first covered stage to its last."""
+
+    persona: str
+    journey: str
+    continuous: bool
+    first: str
+    last: str
+    reached: str  # the furthest stage the `next` links lead to
+    path: tuple[str, ...] = ()  # pieces along the way, first to furthest
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"persona": self.persona, "journey": self.journey,
+                "continuous": self.continuous, "first": self.first, "last": self.last,
+                "reached": self.reached, "path": list(self.path)}
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything one run of the engine knows: the model, the matrix and the findings."""
 
@@ -245,6 +264,7 @@ class Analysis:
     cells: tuple[Cell, ...]
     findings: tuple[Finding, ...]
     today: date
+    continuity: tuple[Continuity, ...] = ()
     _by_path: dict[str, Piece] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -82,6 +82,7 @@ def to_json(analysis: Analysis, *, model: bool = False) -> dict[str, Any]:
         "summary": summary(analysis),
         "findings": [f.to_dict() for f in analysis.findings],
         "matrix": [c.to_dict() for c in analysis.cells],
+        "continuity": [c.to_dict() for c in analysis.continuity],
     }
     if model:
         document.update(_model(analysis))

@@ -52,6 +52,9 @@ RULES: dict[str, Rule] = {
              "Review the page and move `review_by` forward."),
         Rule("dead-end", "warn", "A page leaves a persona with nowhere to go next.",
              "Add a `next` page at a later stage that serves the same persona."),
+        Rule("journey-break", "warn", "A persona's reader cannot follow `next` links from the "
+             "first stage of a journey to the last.", "Link the page where the way stops to a "
+             "page at a later stage that serves the same persona."),
         Rule("backward-next", "info", "A `next` link points to an earlier stage.",
              "Next steps usually move the reader forward; check that this is intended."),
         Rule("waiver-expired", "error", "A coverage waiver's `until` date has passed.",
