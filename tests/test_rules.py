@@ -72,7 +72,9 @@ CASES = [
      [("stale", "warn", "docs/advocacy.md", 4, "2020-02-02 has passed", None)]),
     ("dead-end", {"docs/decision.md": "---\npersonas: [reader]\nstage: decision\n---\n"}, None,
      [("dead-end", "warn", "docs/decision.md", 3, "nowhere to go after this `decision` page",
-       None)]),
+       None),
+      ("journey-break", "warn", "personas/reader.yml", 1, "the way stops at `decision` "
+       "(decision.md)", None)]),
     ("backward-next", {"docs/advocacy.md": "---\npersonas: [reader]\nstage: advocacy\n"
                        "next: [awareness.md]\n---\n"}, None,
      [("backward-next", "info", "docs/advocacy.md", 4, "earlier stage (`awareness`)", None)]),
@@ -135,11 +137,12 @@ def test_clean_site_has_no_findings(site: Site):
 
 
 def test_rule_severity_is_configurable(site: Site):
-    minimal_site(site, {"rules": {"stale": "error", "dead-end": "ignore"}})
+    minimal_site(site, {"rules": {"stale": "error", "dead-end": "ignore", "journey-break": "info"}})
     site.write("docs/decision.md", "---\npersonas: [reader]\nstage: decision\n"
                "review_by: 2020-01-01\n---\n")
     findings = site.check("--format", "json", "--today", "2026-06-01").json()["findings"]
-    assert [(f["rule"], f["severity"]) for f in findings] == [("stale", "error")]
+    assert [(f["rule"], f["severity"]) for f in findings] == [
+        ("stale", "error"), ("journey-break", "info")]
 
 
 def test_ambiguous_stage_names_both_journeys(site: Site):

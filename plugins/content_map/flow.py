@@ -1,7 +1,8 @@
 """Journey continuity: can a reader walk a persona's journey by following `next` links?
 
 For each persona and journey it follows, the stages that matter are the ones with
-content that counts (skipped stages need none, and gaps are reported by coverage).
+content that counts (skipped stages need none, and gaps are reported by coverage: a
+persona × journey with a gap gets no `journey-break` finding on top).
 The walk starts at any counting piece of the first such stage, follows `next` links
 to counting pieces that serve the same persona at the same or a later stage, and
 must reach a piece of the last such stage. Linear in pieces and links.
@@ -20,9 +21,12 @@ def continuity(journeys: list[Journey], personas: list[Persona], pieces: list[Pi
                cells: list[Cell], counting: set[str]) -> tuple[list[Continuity], list[Finding]]:
     by_path = {p.path: p for p in pieces}
     covered: dict[tuple[str, str], list[str]] = defaultdict(list)  # (persona, journey) -> stages
+    gaps: set[tuple[str, str]] = set()
     for cell in cells:
         if cell.state == "covered" and cell.count:
             covered[(cell.persona, cell.journey)].append(cell.stage)
+        elif cell.state == "gap":
+            gaps.add((cell.persona, cell.journey))
     results: list[Continuity] = []
     findings: list[Finding] = []
     for persona in personas:
@@ -81,7 +85,8 @@ def continuity(journeys: list[Journey], personas: list[Persona], pieces: list[Pi
             result = Continuity(persona.id, journey.id, reached_last is not None, first, last,
                                 reached if reached_last is None else last, tuple(path))
             results.append(result)
-            if not result.continuous:
+            if not result.continuous and (persona.id, journey.id) not in gaps:
+                # (with a gap, the gap is the problem to fix first: it is reported already)
                 findings.append(Finding(
                     "journey-break", persona.file, persona.line,
                     f"a reader who is `{persona.id}` cannot follow `next` links from "
