@@ -1,17 +1,32 @@
-"""The MkDocs adapter: runs the engine during the build and reports through MkDocs."""
+"""The MkDocs adapter: runs the engine during the build, reports through MkDocs, and
+publishes the map.
+
+The map's pages are generated files (as Material's tags plugin does it): each holds a
+placeholder, and `on_page_content` swaps in the HTML the core renderer makes, so
+the pages go through the theme, the navigation and the search index like any other.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
+from markupsafe import escape
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.toc import get_toc
 
 from .config import ContentMapConfig
 from .engine import Project, Result, analyse
 from .header import decode, split_header
-from .model import Finding
+from .model import STATUSES, Finding
+from .render import ASSET_FILES, ASSETS, MapPage, Renderer, toc_tokens
+from .report import dumps, to_json
 from .settings import Settings
 
 __all__ = ["ContentMapPlugin"]
@@ -33,6 +48,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.settings = Settings()
         self.project: Project | None = None
         self.result: Result | None = None
+        self.renderer: Renderer | None = None
+        self.map_pages: dict[str, MapPage] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -47,7 +64,19 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             settings=self.settings,
             config_file=Path(config.config_file_path).name,
         )
+        self._register_assets(config)
         return config
+
+    def _register_assets(self, config: Any) -> None:
+        """The map's CSS and JS on every page: the badges need the CSS too."""
+        css = f"{self.settings.map_path}/assets/content-map.css"
+        js = f"{self.settings.map_path}/assets/content-map.js"
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+        if all(str(script) != js for script in config.extra_javascript):
+            script = ExtraScriptValue(js)
+            script.defer = True
+            config.extra_javascript.append(script)
 
     def on_files(self, files: Any, *, config: Any) -> Any:
         if self.project is None:
@@ -55,7 +84,81 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
         self.result = analyse(self.project, pages)
         self._report(self.result)
+        return self._add_map(files, config)
+
+    def _add_map(self, files: Files, config: Any) -> Files:
+        """Generated files for the map pages, its assets and `content-map.json`.
+
+        With an explicit `nav` the site places the overview itself; without one only the
+        overview joins the navigation (SPEC §8): every nav entry is rendered into every
+        page, so one entry per persona and stage would cost personas × pages.
+        """
+        assert self.project is not None and self.result is not None
+        docs_prefix = Path(os.path.relpath(self.project.docs_dir, self.project.root)).as_posix()
+        self.renderer = renderer = Renderer(
+            self.result.analysis, self.settings,
+            template_dirs=[os.path.join(d, "content-map") for d in config.theme.dirs],
+            use_directory_urls=config.use_directory_urls,
+            docs_prefix="" if docs_prefix == "." else docs_prefix,
+            source_base=_source_base(config, docs_prefix),
+        )
+        self.map_pages = {}
+        for page in renderer.pages():
+            in_nav = config.nav is None and page.kind == "overview"
+            self._put(files, File.generated(
+                config, page.src_uri, content=_PLACEHOLDER,
+                inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+            self.map_pages[page.src_uri] = page
+        for name in ASSET_FILES:
+            self._put(files, File.generated(config, renderer.asset_src(name),
+                                            abs_src_path=str(ASSETS / name)))
+        if self.settings.export:
+            document = dumps(to_json(self.result.analysis, model=True))
+            self._put(files, File.generated(config, renderer.export_src, content=document))
         return files
+
+    @staticmethod
+    def _put(files: Files, file: File) -> None:
+        existing = files.get_file_from_path(file.src_uri)
+        if existing is not None:
+            log.warning(f"{existing.src_uri} is replaced by the generated content map; "
+                        "move it, or set another `map_path`")
+            files.remove(existing)
+        files.append(file)
+
+    def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
+        if self.renderer is None:
+            return nav
+        self.renderer.set_urls({f.src_uri: f.url for f in files.documentation_pages()})
+        overview = files.get_file_from_path(self.renderer.overview_src)
+        if config.nav is None and overview is not None and overview.page is not None:
+            _hoist(nav, overview.page)
+        return nav
+
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        map_page = self.map_pages.get(page.file.src_uri)
+        if map_page is not None:
+            # Themes print titles unescaped; a persona's name is data, not markup.
+            page.meta["title"] = str(escape(map_page.title))
+            if map_page.kind in ("overview", "persona"):
+                page.meta.setdefault("hide", ["toc"])  # Material: room for the matrix and lanes
+        elif self.settings.field_name("status") == "status" and \
+                page.meta.get("status") in STATUSES:
+            # Material reads `status` as its own page status (`new`, `deprecated`) and
+            # would put an icon with an empty tooltip beside every piece in the nav.
+            del page.meta["status"]
+        return markdown
+
+    def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
+        if self.renderer is None:
+            return html
+        map_page = self.map_pages.get(page.file.src_uri)
+        if map_page is not None:
+            rendered = self.renderer.render(map_page)
+            page.toc = get_toc(toc_tokens(rendered.headings))  # type: ignore[arg-type]
+            return rendered.html
+        badges = self.renderer.badges(page.file.src_uri)
+        return badges.apply(html) if badges is not None else html
 
     def _report(self, result: Result) -> None:
         fail_on = self.settings.fail_on
@@ -95,3 +198,33 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
                     server.watch(str(path))
         return server
 
+
+
+_PLACEHOLDER = "<!-- content-map: this page is generated by the content-map plugin -->\n"
+
+
+def _hoist(nav: Navigation, page: Any) -> None:
+    """Lift the overview out of the folder sections the automatic nav wraps it in."""
+    node = page
+    while node.parent is not None and len(node.parent.children) == 1:
+        node = node.parent
+    if node is page:
+        return
+    siblings = node.parent.children if node.parent is not None else nav.items
+    siblings[siblings.index(node)] = page
+    page.parent = node.parent
+
+
+def _source_base(config: Any, docs_prefix: str) -> str | None:
+    """The repository URL of the folder of mkdocs.yml, from `repo_url` and `edit_uri`.
+
+    `edit_uri` points at the docs folder; when it ends with the docs folder's path, the
+    rest is the repository root, where personas/ and journeys/ live.
+    """
+    repo, edit = config.repo_url, config.edit_uri
+    if not repo or not edit or docs_prefix in ("", "."):
+        return None
+    edit = edit.strip("/")
+    if edit != docs_prefix and not edit.endswith("/" + docs_prefix):
+        return None
+    return urljoin(repo.rstrip("/") + "/", edit[: -len(docs_prefix)])

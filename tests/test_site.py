@@ -1,0 +1,515 @@
+"""The published map: real `mkdocs build` (and ProperDocs) runs, asserted on the output."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+from conftest import REPO, Run, Site, minimal_site
+from lxml import html as lxml_html
+
+EVIL_NAME = "<img src=x onerror=alert(1)>"
+EVIL_SUMMARY = ("[click me](javascript:alert(2)) JavaScript:alert(3) "
+                "<script>alert(4)</script> <a href='javascript:alert(5)'>x</a> "
+                "See https://example.com/ok.")
+
+
+def configure(site: Site, options: dict[str, Any] | None = None, *,
+              plugins: tuple[str, ...] = ("search",), **extra: Any) -> None:
+    config: dict[str, Any] = {"site_name": "Test site", "docs_dir": "docs"}
+    config.update(extra)
+    config["plugins"] = [*plugins, {"content-map": options or {}}]
+    site.write("mkdocs.yml", yaml.safe_dump(config, sort_keys=False))
+
+
+def build(site: Site, *args: str, engine: str = "mkdocs") -> Run:
+    run = site.build(*args, engine=engine)
+    assert run.code == 0, run.err[-4000:]
+    return run
+
+
+def parse(path: Path) -> Any:
+    return lxml_html.fromstring(path.read_text(encoding="utf-8"))
+
+
+def target_file(site_dir: Path, page: Path, href: str) -> tuple[Path, str]:
+    """The file a relative href from `page` leads to, and its fragment."""
+    parts = urlsplit(href)
+    base = page.parent.relative_to(site_dir).as_posix()
+    path = posixpath.normpath(posixpath.join(base, unquote(parts.path))) if parts.path \
+        else page.relative_to(site_dir).as_posix()
+    target = site_dir / path
+    if parts.path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target, parts.fragment
+
+
+def broken_map_links(site_dir: Path) -> list[str]:
+    """Links inside the plugin's own content that lead nowhere (file or fragment)."""
+    broken = []
+    ids: dict[Path, set[str]] = {}
+    for page in sorted(site_dir.rglob("*.html")):
+        tree = parse(page)
+        for href in tree.xpath("//*[contains(concat(' ', @class, ' '), ' cm ')]//a/@href"):
+            if urlsplit(href).scheme:
+                continue
+            assert not href.startswith("/"), f"{page}: absolute link {href}"
+            target, fragment = target_file(site_dir, page, href)
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site_dir)} -> {href}")
+                continue
+            if fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(parse(target).xpath("//@id"))
+                if fragment not in ids[target]:
+                    broken.append(f"{page.relative_to(site_dir)} -> {href} (no #{fragment})")
+    return broken
+
+
+def map_file(site_dir: Path, path: str, directory_urls: bool) -> Path:
+    if path.endswith(".json"):
+        return site_dir / path
+    stem = path[:-3] if path.endswith(".md") else path
+    if stem.endswith("/index") or stem == "index":
+        return site_dir / f"{stem}.html"
+    return site_dir / (f"{stem}/index.html" if directory_urls else f"{stem}.html")
+
+
+def nav_hrefs(page: Path) -> list[tuple[str, str]]:
+    tree = parse(page)
+    links = tree.xpath("//nav[contains(@class, 'md-nav--primary')]//a[@href]") or \
+        tree.xpath("//*[contains(@class, 'navbar')]//a[@href]")
+    return [(" ".join(a.text_content().split()), a.get("href")) for a in links]
+
+
+# --- where the pages are -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_map_pages_live_at_the_spec_urls_and_every_link_resolves(site: Site, theme: str,
+                                                                 directory_urls: bool):
+    minimal_site(site)
+    configure(site, theme={"name": theme}, use_directory_urls=directory_urls)
+    build(site, "--strict")
+    out = site.root / "site"
+    for path in ("content-map/index.md", "content-map/gaps.md",
+                 "content-map/personas/reader.md", "content-map/stages/buyer/awareness.md",
+                 "content-map/stages/buyer/advocacy.md", "content-map/content-map.json"):
+        assert map_file(out, path, directory_urls).is_file(), path
+    assert (out / "content-map/assets/content-map.css").is_file()
+    assert (out / "content-map/assets/content-map.js").is_file()
+    assert broken_map_links(out) == []
+    # The badges on content pages link into the map, relative to the page.
+    tree = parse(map_file(out, "awareness.md", directory_urls))
+    persona_link = tree.xpath("//div[contains(@class, 'cm-badges')]//a/@href")[0]
+    expected = "../content-map/personas/reader/#buyer_awareness" if directory_urls \
+        else "content-map/personas/reader.html#buyer_awareness"
+    assert persona_link == expected
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_assets_ship_with_the_package_and_load_on_every_page(site: Site, theme: str):
+    minimal_site(site)
+    configure(site, theme={"name": theme})
+    build(site, "--strict")
+    out = site.root / "site"
+    for page in (out / "index.html", out / "content-map/personas/reader/index.html"):
+        tree = parse(page)
+        css = [h for h in tree.xpath("//link[@rel='stylesheet']/@href")
+               if h.endswith("content-map.css")]
+        js = tree.xpath("//script[contains(@src, 'content-map.js')]")
+        assert len(css) == 1 and len(js) == 1, page
+        assert js[0].get("defer") is not None
+        for href in [css[0], js[0].get("src")]:
+            assert not urlsplit(href).scheme, "no CDN"
+            assert target_file(out, page, href)[0].is_file()
+    packaged = (REPO / "plugins/content_map/assets/content-map.js").read_bytes()
+    assert (out / "content-map/assets/content-map.js").read_bytes() == packaged
+
+
+def test_a_custom_map_path(site: Site):
+    minimal_site(site)
+    configure(site, {"map_path": "/planning/map/"}, theme={"name": "material"})
+    build(site, "--strict")
+    out = site.root / "site"
+    assert (out / "planning/map/index.html").is_file()
+    assert (out / "planning/map/personas/reader/index.html").is_file()
+    assert (out / "planning/map/content-map.json").is_file()
+    assert broken_map_links(out) == []
+    hrefs = nav_hrefs(out / "index.html")
+    assert ("Content map", "planning/map/") in hrefs
+
+
+# --- navigation and search -----------------------------------------------------------
+
+
+def test_without_a_nav_the_map_adds_one_entry(site: Site):
+    minimal_site(site)
+    configure(site, {"nav_title": "Planning & coverage"}, theme={"name": "material"})
+    run = build(site, "--strict")
+    out = site.root / "site"
+    hrefs = nav_hrefs(out / "awareness/index.html")
+    map_links = [(text, href) for text, href in hrefs if "content-map" in href]
+    assert map_links == [("Planning & coverage", "../content-map/")]
+    assert "not included in the" not in run.err
+    tree = parse(out / "content-map/index.html")
+    assert tree.xpath("//title")[0].text_content().startswith("Planning & coverage")
+
+
+def test_an_explicit_nav_places_the_overview_and_hides_the_rest(site: Site):
+    minimal_site(site)
+    configure(site, theme={"name": "material"}, nav=[
+        {"Home": "index.md"}, {"Journey": ["awareness.md", "consideration.md", "decision.md",
+                                           "retention.md", "advocacy.md"]},
+        {"Planning": [{"Coverage": "content-map/index.md"},
+                      {"Gaps": "content-map/gaps.md"}]},
+    ])
+    run = build(site, "--strict")
+    assert "not included in the" not in run.err
+    hrefs = nav_hrefs(site.root / "site/index.html")
+    assert ("Coverage", "content-map/") in hrefs and ("Gaps", "content-map/gaps/") in hrefs
+    assert not [h for _, h in hrefs if "personas" in h or "stages" in h]
+
+
+def test_a_nav_without_the_map_still_builds_it_quietly(site: Site):
+    minimal_site(site)
+    configure(site, nav=[{"Home": "index.md"}, "awareness.md", "consideration.md",
+                         "decision.md", "retention.md", "advocacy.md"])
+    run = build(site, "--strict")
+    assert "not included in the" not in run.err
+    assert (site.root / "site/content-map/index.html").is_file()
+
+
+def test_map_pages_are_in_the_search_index(site: Site):
+    minimal_site(site)
+    configure(site, theme={"name": "material"})
+    build(site, "--strict")
+    index = json.loads((site.root / "site/search/search_index.json").read_text("utf-8"))
+    locations = {doc["location"]: doc for doc in index["docs"]}
+    assert "content-map/personas/reader/" in locations
+    assert locations["content-map/personas/reader/"]["title"] == "Rita Reader"
+    assert "content-map/stages/buyer/decision/" in locations
+    assert "content-map/gaps/" in locations
+    # Filters and badges are not content: kept out of the index.
+    assert not any("Clear filters" in doc["text"] for doc in index["docs"])
+
+
+def test_map_pages_get_a_table_of_contents(site: Site):
+    minimal_site(site)
+    configure(site, theme={"name": "material"})
+    build(site, "--strict")
+    tree = parse(site.root / "site/content-map/stages/buyer/awareness/index.html")
+    toc = tree.xpath("//nav[contains(@class, 'md-nav--secondary')]//a/@href")
+    assert "#coverage" in toc and "#pieces" in toc and "#persona_reader" in toc
+
+
+# --- what the pages show -------------------------------------------------------------
+
+
+def gap_site(site: Site, options: dict[str, Any] | None = None, **extra: Any) -> None:
+    configure(site, {"fail_on": "never", **(options or {})}, **extra)
+    site.write("personas/reader.yml", """
+        name: Rita Reader
+        goals: [Understand the product]
+        pains: [Too much jargon]
+        motivations: [Save time]
+        channels: [search, newsletter]
+        demographics: {age: 30-39, location: Lisbon}
+        stages:
+          awareness: {emotion: curious, questions: ["What is this?"]}
+        skip_stages: [{stage: advocacy, reason: Readers do not refer.}]
+    """)
+    site.write("personas/buyer.yml", "name: Bo Buyer\n")
+    site.write("docs/index.md", "# Home\n")
+    site.write("docs/intro.md", """
+        ---
+        title: Intro
+        personas: [reader, buyer]
+        stage: awareness
+        owner: dana
+        channel: blog
+        format: article
+        intent: learn
+        review_by: 2099-01-01
+        next: [compare.md]
+        ---
+        # Intro
+
+        Text.
+    """)
+    site.write("docs/compare.md", """
+        ---
+        title: Compare
+        personas: [reader]
+        stage: consideration
+        status: draft
+        owner: sam
+        review_by: 2099-01-01
+        ---
+        # Compare
+    """)
+    site.write("docs/typo.md", """
+        ---
+        personas: [reeder]
+        stage: awareness
+        ---
+        # Typo
+    """)
+
+
+def test_overview_shows_figures_matrix_states_and_filters(site: Site):
+    gap_site(site)
+    build(site)
+    tree = parse(site.root / "site/content-map/index.html")
+    figures = [" ".join(li.text_content().split()) for li in tree.xpath(
+        "//ul[contains(@class, 'cm-figures')]/li")]
+    assert any(f.startswith("2 personas") for f in figures), figures
+    assert any(f.startswith("5 stages") for f in figures), figures
+    assert any(f.startswith("3 pieces") for f in figures), figures
+    cells = {td.get("data-cm-cell"): td for td in tree.xpath("//td[@data-cm-cell]")}
+    assert len(cells) == 10
+    assert cells["reader/buyer/awareness"].get("data-display-state") == "covered"
+    assert cells["reader/buyer/consideration"].get("data-display-state") == "in-progress"
+    assert cells["reader/buyer/advocacy"].get("data-display-state") == "skipped"
+    assert cells["buyer/buyer/decision"].get("data-display-state") == "gap"
+    # Not by colour alone: every cell says its state in words and a symbol.
+    assert "gap, work in progress" in cells["reader/buyer/consideration"].text_content()
+    assert "✖" in cells["buyer/buyer/decision"].text_content()
+    # An accessible table: caption, column and row headers.
+    table = tree.xpath("//table[contains(@class, 'cm-matrix')]")[0]
+    assert table.xpath("caption") and table.xpath(".//th[@scope='col']")
+    assert [th.text_content().strip() for th in table.xpath(".//th[@scope='row']")] == \
+        ["Bo Buyer", "Rita Reader"]
+    # The filter form is there, hidden until the script shows it.
+    form = tree.xpath("//form[@data-cm-filters]")[0]
+    assert form.get("hidden") is not None
+    assert {s.get("name") for s in form.xpath(".//select")} == \
+        {"status", "channel", "owner", "format", "intent"}
+    assert form.xpath(".//select[@name='owner']/option/@value") == ["", "dana", "sam"]
+    rows = tree.xpath("//tr[@data-cm-item]")
+    assert {r.get("data-status") for r in rows} == {"published", "draft"}
+    assert all(r.get("hidden") is None for r in rows)
+
+
+def test_persona_page_shows_profile_and_the_lane(site: Site):
+    gap_site(site)
+    build(site)
+    tree = parse(site.root / "site/content-map/personas/reader/index.html")
+    text = " ".join(tree.text_content().split())
+    for expected in ("Understand the product", "Too much jargon", "Save time", "newsletter",
+                     "Lisbon", "curious", "What is this?", "Readers do not refer."):
+        assert expected in text, expected
+    lane = tree.xpath("//ol[contains(@class, 'cm-lane')]")[0]
+    columns = lane.xpath("./li")
+    assert [c.get("id") for c in columns] == [
+        "buyer_awareness", "buyer_consideration", "buyer_decision", "buyer_retention",
+        "buyer_advocacy"]
+    assert [a.text_content() for a in columns[0].xpath(".//a[@class='cm-piece__title']")] == \
+        ["Intro"]
+    assert "Gap:" in columns[2].text_content()
+    assert "1 in progress" in columns[1].text_content()
+
+
+def test_stage_page_shows_goal_questions_kpis_and_pieces_by_persona(site: Site):
+    gap_site(site)
+    site.write("journeys/buyer.yml", """
+        name: Buyer journey
+        stages:
+          - id: awareness
+            name: Awareness
+            goal: The reader notices the problem.
+            questions: ["Why is this slow?"]
+            emotions: [uneasy]
+            kpis: [time_on_page]
+          - {id: consideration, name: Consideration}
+          - {id: decision, name: Decision}
+          - {id: retention, name: Retention}
+          - {id: advocacy, name: Advocacy}
+    """)
+    build(site)
+    tree = parse(site.root / "site/content-map/stages/buyer/awareness/index.html")
+    text = " ".join(tree.text_content().split())
+    for expected in ("The reader notices the problem.", "Why is this slow?", "uneasy",
+                     "time_on_page"):
+        assert expected in text
+    assert tree.xpath("//h3[@id='persona_reader']") and tree.xpath("//h3[@id='persona_buyer']")
+    reader_pieces = tree.xpath("//h3[@id='persona_reader']/following-sibling::ul[1]//a/text()")
+    assert reader_pieces == ["Intro"]
+
+
+def test_gap_report_lists_every_finding_even_when_the_build_goes_on(site: Site):
+    gap_site(site)
+    run = build(site)
+    assert "unknown-persona" in run.err
+    tree = parse(site.root / "site/content-map/gaps/index.html")
+    rules = [h.get("id") for h in tree.xpath("//h2")]
+    assert rules[:2] == ["unknown-persona", "coverage-gap"] or \
+        set(rules) >= {"unknown-persona", "coverage-gap"}
+    checked = site.check("--format", "json", "--fail-on", "never").json()
+    items = tree.xpath("//li[contains(@class, 'cm-finding')]")
+    assert len(items) == len(checked["findings"])
+    typo = tree.xpath("//h2[@id='unknown-persona']/following-sibling::ul[1]/li")[0]
+    assert "docs/typo.md:2" in typo.text_content()
+    assert typo.xpath(".//a[@class='cm-loc']/@href") == ["../../typo/"]
+    gap = tree.xpath("//h2[@id='coverage-gap']/following-sibling::ul[1]/li//a/@href")
+    assert "../personas/buyer/#buyer_consideration" in gap
+    assert broken_map_links(site.root / "site") == []
+
+
+def test_gap_report_links_to_the_repository_when_the_site_says_where(site: Site):
+    gap_site(site, repo_url="https://git.example.com/team/site",
+             edit_uri="edit/main/docs/")
+    build(site)
+    tree = parse(site.root / "site/content-map/gaps/index.html")
+    sources = set(tree.xpath("//a[@class='cm-source']/@href"))
+    assert "https://git.example.com/team/site/edit/main/personas/buyer.yml" in sources
+    assert "https://git.example.com/team/site/edit/main/docs/typo.md" in sources
+
+
+def test_badges_show_personas_stage_status_and_next_steps(site: Site):
+    gap_site(site, theme={"name": "material"})
+    build(site)
+    out = site.root / "site"
+    tree = parse(out / "intro/index.html")
+    badges = tree.xpath("//div[contains(@class, 'cm-badges')]")[0]
+    assert [a.text_content() for a in badges.xpath(".//a[contains(@class, 'cm-chip--persona')]")
+            ] == ["Rita Reader", "Bo Buyer"]
+    assert badges.xpath(".//a[contains(@class, 'cm-chip--stage')]/@href") == \
+        ["../content-map/stages/buyer/awareness/"]
+    h1 = tree.xpath("//h1")[0]
+    assert h1.getnext() is badges or badges in h1.itersiblings()
+    nxt = tree.xpath("//nav[contains(@class, 'cm-next')]//a")
+    assert [(a.text_content(), a.get("href")) for a in nxt] == [("Compare", "../compare/")]
+    draft = parse(out / "compare/index.html")
+    assert draft.xpath("//div[contains(@class, 'cm-badges')]//span[contains(@class, "
+                       "'cm-status-draft')]")
+    assert not parse(out / "index.html").xpath("//*[contains(@class, 'cm-badges')]")
+    # The piece's `status` is not Material's page status: no stray icons in the nav.
+    assert not tree.xpath("//*[contains(@class, 'md-status')]")
+
+
+def test_badges_can_be_turned_off(site: Site):
+    gap_site(site, {"badges": False})
+    build(site)
+    page = (site.root / "site/intro/index.html").read_text("utf-8")
+    assert "cm-badges" not in page and "cm-next" not in page
+
+
+def test_content_map_json_is_the_check_report_plus_the_model(site: Site):
+    gap_site(site)
+    build(site)
+    exported = json.loads((site.root / "site/content-map/content-map.json").read_text("utf-8"))
+    checked = site.check("--format", "json", "--fail-on", "never").json()
+    for key in ("version", "summary", "findings", "matrix"):
+        assert exported[key] == checked[key], key
+    assert [p["id"] for p in exported["personas"]] == ["buyer", "reader"]
+    assert {p["path"] for p in exported["pieces"]} == {"intro.md", "compare.md", "typo.md"}
+    assert exported["journeys"][0]["id"] == "buyer"
+
+
+def test_export_false_writes_no_json(site: Site):
+    gap_site(site, {"export": False})
+    build(site)
+    assert not (site.root / "site/content-map/content-map.json").exists()
+    assert (site.root / "site/content-map/index.html").is_file()
+
+
+def test_templates_can_be_overridden_from_custom_dir(site: Site):
+    minimal_site(site)
+    configure(site, theme={"name": "material", "custom_dir": "overrides"})
+    site.write("overrides/content-map/badges.html",
+               '<p class="cm my-badge">For {{ piece.personas | join(", ") }}</p>')
+    build(site, "--strict")
+    page = (site.root / "site/awareness/index.html").read_text("utf-8")
+    assert '<p class="cm my-badge">For reader</p>' in page
+    assert "cm-badges" not in page
+
+
+def test_a_docs_page_at_a_map_url_is_replaced_with_a_warning(site: Site):
+    minimal_site(site)
+    configure(site)
+    site.write("docs/content-map/index.md", "# Mine\n")
+    run = site.build("--strict")
+    assert run.code == 1
+    assert "content-map/index.md is replaced by the generated content map" in run.err
+
+
+# --- escaping ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_html_in_yaml_is_text_everywhere(site: Site, theme: str):
+    configure(site, {"fail_on": "never"}, theme={"name": theme})
+    site.write("personas/evil.yml", yaml.safe_dump({
+        "name": EVIL_NAME, "summary": EVIL_SUMMARY, "goals": [EVIL_NAME],
+        "demographics": {"role": "<b onmouseover=alert(6)>x</b>"},
+        "stages": {"awareness": {"emotion": EVIL_NAME, "questions": [EVIL_SUMMARY]}},
+    }))
+    site.write("journeys/buyer.yml", yaml.safe_dump({"name": f"Journey {EVIL_NAME}", "stages": [
+        {"id": "awareness", "name": f"Stage {EVIL_NAME}", "goal": EVIL_SUMMARY,
+         "questions": [EVIL_NAME], "kpis": [EVIL_NAME]},
+        {"id": "decision", "name": "Decision"},
+    ]}))
+    site.write("docs/index.md", "# Home\n")
+    site.write("docs/page.md", "---\n" + yaml.safe_dump({
+        "title": "A page", "personas": ["evil"], "stage": "awareness",
+        "owner": EVIL_NAME, "channel": "javascript:alert(7)", "format": "<i>f</i>",
+    }) + "---\n# A page\n")
+    build(site)
+    out = site.root / "site"
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) >= 6
+    for page in pages:
+        text = page.read_text("utf-8")
+        assert "<img src=x" not in text, page
+        assert "<b onmouseover" not in text and "<script>alert" not in text, page
+        assert not re.search(r"""href\s*=\s*["']?\s*javascript:""", text, re.I), page
+    persona = (out / "content-map/personas/evil/index.html").read_text("utf-8")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in persona
+    assert "[click me](javascript:alert(2))" in persona
+    assert '<a href="https://example.com/ok" rel="nofollow noopener">' in persona
+
+
+# --- engines -------------------------------------------------------------------------
+
+
+def test_properdocs_builds_the_map(site: Site):
+    minimal_site(site)
+    configure(site, theme={"name": "material"})
+    build(site, "--strict", engine="properdocs")
+    out = site.root / "site"
+    assert (out / "content-map/personas/reader/index.html").is_file()
+    assert parse(out / "awareness/index.html").xpath("//div[contains(@class, 'cm-badges')]")
+    assert broken_map_links(out) == []
+
+
+def test_the_bundled_example_publishes_its_map(tmp_path: Path):
+    out = tmp_path / "site"
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(REPO / "mkdocs.yml"),
+         "-d", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "not included in the" not in run.stderr
+    assert broken_map_links(out) == []
+    hrefs = nav_hrefs(out / "index.html")
+    assert any(href == "content-map/" for _, href in hrefs)
+    exported = json.loads((out / "content-map/content-map.json").read_text("utf-8"))
+    overview = parse(out / "content-map/index.html")
+    cells = {td.get("data-cm-cell"): td for td in overview.xpath("//td[@data-cm-cell]")}
+    assert len(cells) == len(exported["matrix"])
+    for cell in exported["matrix"]:
+        td = cells[f"{cell['persona']}/{cell['journey']}/{cell['stage']}"]
+        assert td.get("data-state") == cell["state"]
+        assert td.get("data-count") == str(cell["count"])
+    cells = list(cells.values())
+    waived = [td for td in cells if td.get("data-state") == "waived"]
+    assert waived and "waived" in waived[0].text_content()
