@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from conftest import Site
 
+from content_map.rules import RULES
+
 TODAY = "2025-06-01"
 
 # A persona id typed with the characters GitHub's workflow commands must escape.
@@ -12,7 +14,8 @@ AWKWARD = "50%, odd: value\nsecond line"
 
 def every_finding_site(site: Site) -> Site:
     site.config({
-        "rules": {"unmapped-page": "warn"},
+        "rules": {"unmapped-page": "warn", "low-engagement": "warn"},
+        "metrics": {"file": "metrics.csv", "floors": {"views": 10}},
         "coverage": {"waivers": [
             {"persona": "writer", "stage": "advocacy", "reason": "Launch | in Q3",
              "until": "2999-01-01"},
@@ -83,11 +86,11 @@ def every_finding_site(site: Site) -> Site:
         """)
     site.write("docs/broken.md", "---\ntitle: never closed\npersonas: [reader]\n")
     site.write("docs/plain.md", "# Plain page\n")
+    site.write("personas/walker.yml", "name: Wendy Walker\njourneys: [support]\n")
+    site.write("docs/walk-1.md", "---\npersonas: [walker]\nstage: support/onboarding\n---\n")
+    site.write("docs/walk-2.md", "---\npersonas: [walker]\nstage: support/renewal\n---\n")
+    site.write("metrics.csv", "page,views\nawareness.md,3\n/gone/,12\n")
     return site
 
 
-ALL_RULES = {
-    "yaml-syntax", "schema", "unknown-field", "duplicate-id", "unknown-persona",
-    "unknown-stage", "persona-journey", "unknown-next", "coverage-gap", "orphan-persona",
-    "stale", "dead-end", "backward-next", "waiver-expired", "unmapped-page",
-}
+ALL_RULES = set(RULES)

@@ -256,7 +256,7 @@ def test_github_format_on_every_kind_of_finding(site: Site, tmp_path, monkeypatc
     assert AWKWARD in _unescape(awkward[0])
     written = summary.read_text()
     assert written.startswith("previous step\n")  # appended, never truncated
-    assert "<!-- content-map report -->" in written and "### Findings (26)" in written
+    assert "<!-- content-map report -->" in written and "### Findings (30)" in written
 
 
 def test_text_format_on_github_actions_adds_annotations_and_summary(site: Site, tmp_path,
@@ -271,7 +271,7 @@ def test_text_format_on_github_actions_adds_annotations_and_summary(site: Site, 
         monkeypatch.setenv(name, value)
     run = site.check("--today", TODAY)
     assert run.code == 1
-    assert "18 errors, 6 warnings, 2 info" in run.out  # the text report is still there
+    assert "18 errors, 10 warnings, 2 info" in run.out  # the text report is still there
     prefix = site.root.name + "/"
     assert f"::error file={prefix}docs/unknown.md,line=5,title=content-map%3A unknown-next::" \
         in run.out
@@ -293,12 +293,12 @@ def test_markdown_summary(site: Site):
     assert run.code == 1
     md = run.out
     assert md.startswith("<!-- content-map report -->\n")
-    assert "## ✖ Content map: 18 errors, 6 warnings" in md
-    assert "| 3 | 5 | 4 | 31% (4 of 13 cells) | 8 | 1 | 18 | 6 |" in md
+    assert "## ✖ Content map: 18 errors, 10 warnings" in md
+    assert "| 4 | 5 | 6 | 40% (6 of 15 cells) | 8 | 1 | 18 | 10 |" in md
     assert "**Buyer journey** (<code>buyer</code>)" in md
     assert "| <code>reader</code> | ✔ 1 | ✔ 1 | ✖ 0 |" in md
     assert "| <code>writer</code> | ✔ 1 | ✔ 1 | ≈ 0 |" in md
-    assert "### Findings (26)" in md
+    assert "### Findings (30)" in md
     # Every table row has as many cells as its header: nothing a YAML value holds broke it.
     for block in re.findall(r"(?:^\|.*\|\n)+", md, flags=re.MULTILINE):
         rows = block.splitlines()

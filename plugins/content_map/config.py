@@ -12,6 +12,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 
+from .metrics import METRICS
 from .model import SEVERITIES, STATUSES
 from .settings import FAIL_ON, Settings, SettingsError, from_options
 from .suggestion import closest
@@ -28,6 +29,17 @@ class CoverageConfig(base.Config):
     """Whether pieces past their `review_by` date still count."""
     waivers = c.ListOfItems(c.Type(dict), default=[])
     """Known gaps accepted for a while: `{persona, stage, reason, until}`."""
+
+
+class MetricsConfig(base.Config):
+    file = c.Optional(c.Type(str))
+    """CSV export from an analytics tool, relative to mkdocs.yml (columns: page, views, …)."""
+    color_by = c.Optional(c.Choice(tuple(METRICS)))
+    """Colour the overview's matrix by this metric instead of by coverage state."""
+    floors = c.DictOfItems(c.Type((int, float)), default={})
+    """`low-engagement` fires for counting pieces under these values, e.g. `{views: 100}`."""
+    ceilings = c.DictOfItems(c.Type((int, float)), default={})
+    """… or over these, e.g. `{bounce_rate: 0.8}`."""
 
 
 class ContentMapConfig(base.Config):
@@ -57,6 +69,8 @@ class ContentMapConfig(base.Config):
     """Coverage thresholds, counted statuses and waivers."""
     rules = c.DictOfItems(c.Choice(SEVERITIES), default={})
     """Severity per rule id: error, warn, info or ignore."""
+    metrics = c.SubConfig(MetricsConfig)
+    """Results: an analytics CSV joined to the pieces (SPEC §5b)."""
 
     def _validate(self) -> tuple[list[tuple[str, ValidationError]], list[tuple[str, str]]]:
         failed, warnings = super()._validate()

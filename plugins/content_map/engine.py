@@ -11,6 +11,7 @@ from pathlib import Path
 from .content import load_pieces
 from .coverage import counting_paths, matrix
 from .flow import continuity
+from .metrics import engagement_findings, load_metrics
 from .model import Analysis, Finding
 from .registry import load_journeys, load_personas
 from .rules import flow_findings
@@ -38,10 +39,13 @@ class Result:
     broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
 
 
-def discover_pages(docs_dir: Path) -> list[str]:
-    """Markdown pages under `docs_dir` as MkDocs finds them: hidden files and folders skipped."""
+def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str], list[str]]:
+    """Markdown pages under `docs_dir` as MkDocs finds them (hidden files and folders skipped),
+    and the folder links that were not followed because they lead outside the project."""
     pages: list[str] = []
+    outside: list[str] = []
     docs = str(docs_dir)
+    bounds = [os.path.realpath(docs)] + ([os.path.realpath(root)] if root else [])
     seen: set[tuple[int, int]] = set()
     for current, dirs, files in os.walk(docs, followlinks=True):
         try:
@@ -53,11 +57,20 @@ def discover_pages(docs_dir: Path) -> list[str]:
             dirs[:] = []
             continue
         seen.add((stat.st_dev, stat.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         rel = os.path.relpath(current, docs)
         prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
+        kept = []
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            path = os.path.join(current, name)
+            real = os.path.realpath(path)
+            if os.path.islink(path) and not any(
+                    real == b or real.startswith(b + os.sep) for b in bounds):
+                outside.append(prefix + name)
+                continue
+            kept.append(name)
+        dirs[:] = kept
         pages.extend(prefix + f for f in files if f.endswith(".md") and not f.startswith("."))
-    return sorted(pages)
+    return sorted(pages), outside
 
 
 def analyse(project: Project, pages: Iterable[str] | None = None,
@@ -69,7 +82,16 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     journeys, findings = load_journeys(root / settings.journeys_dir, root)
     personas, persona_findings = load_personas(root / settings.personas_dir, root, journeys)
     findings += persona_findings
-    page_list = discover_pages(project.docs_dir) if pages is None else list(pages)
+    if pages is None:
+        page_list, outside = discover_pages(project.docs_dir, root)
+        docs_rel = os.path.relpath(project.docs_dir.resolve(), root).replace(os.sep, "/")
+        findings += [
+            Finding("yaml-syntax", f"{docs_rel}/{link}" if docs_rel != "." else link, None,
+                    "the folder is a link to a place outside the project; it was not read")
+            for link in outside
+        ]
+    else:
+        page_list = list(pages)
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today)
     findings += piece_findings
@@ -81,6 +103,13 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     findings += coverage_findings
     walks, walk_findings = continuity(journeys, personas, pieces, cells, counting)
     findings += walk_findings
+    figures: dict[str, dict[str, float]] = {}
+    if settings.metrics_file:
+        figures, metric_findings = load_metrics(root / settings.metrics_file, root, page_list,
+                                                settings.metrics_file)
+        findings += metric_findings
+        findings += engagement_findings(pieces, figures, counting, settings.floors,
+                                        settings.ceilings)
     analysis = Analysis(
         journeys=tuple(journeys),
         personas=tuple(personas),
@@ -89,6 +118,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         findings=tuple(_with_severities(findings, settings)),
         today=today,
         continuity=tuple(walks),
+        figures=figures,
     )
     return Result(analysis, broken)
 

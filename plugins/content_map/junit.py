@@ -79,7 +79,7 @@ class Inventory:
         except (ValueError, OSError):
             docs = project.docs_dir.as_posix()
         prefix = "" if docs in ("", ".") else docs + "/"
-        pages = tuple(prefix + p for p in discover_pages(project.docs_dir)
+        pages = tuple(prefix + p for p in discover_pages(project.docs_dir, project.root)[0]
                       if not excluded(p, settings.exclude))
         return cls(
             config=(project.config_file,),

@@ -265,6 +265,7 @@ class Analysis:
     findings: tuple[Finding, ...]
     today: date
     continuity: tuple[Continuity, ...] = ()
+    figures: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # page -> metrics
     _by_path: dict[str, Piece] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

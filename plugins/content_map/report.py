@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .metrics import results
 from .model import Analysis, Finding
 
 __all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
@@ -84,6 +85,8 @@ def to_json(analysis: Analysis, *, model: bool = False) -> dict[str, Any]:
         "matrix": [c.to_dict() for c in analysis.cells],
         "continuity": [c.to_dict() for c in analysis.continuity],
     }
+    if analysis.figures:
+        document["results"] = results(analysis).to_dict()
     if model:
         document.update(_model(analysis))
     return document

@@ -59,6 +59,12 @@ RULES: dict[str, Rule] = {
              "Next steps usually move the reader forward; check that this is intended."),
         Rule("waiver-expired", "error", "A coverage waiver's `until` date has passed.",
              "Close the gap, or renew the waiver with a new date and reason."),
+        Rule("metrics-data", "warn", "A row of the metrics file names no page, or holds a value "
+             "that is not a number in range.", "Fix the row's `page` (a docs-relative path or a "
+             "site URL) or its figures, or remove the row."),
+        Rule("low-engagement", "ignore", "A counting piece is under a configured metrics floor "
+             "(or over a ceiling).", "Improve the page, or rethink where it is promoted; "
+             "floors are set in `metrics.floors`."),
         Rule("unmapped-page", "ignore", "A page names no persona and no stage.",
              "Add `personas` and `stage` to the page's front-matter, or exclude it."),
     )

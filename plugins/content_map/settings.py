@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .metrics import METRICS
 from .model import SEVERITIES, STATUSES, Waiver
 from .rules import RULES
 from .schema import PAGE_FIELDS
@@ -47,6 +48,10 @@ class Settings:
     waivers: tuple[Waiver, ...] = ()
     rules: Mapping[str, str] = field(default_factory=dict)
     nav_title: str = "Content map"
+    metrics_file: str | None = None
+    color_by: str | None = None
+    floors: Mapping[str, float] = field(default_factory=dict)
+    ceilings: Mapping[str, float] = field(default_factory=dict)
 
     def severity(self, rule: str) -> str:
         return self.rules.get(rule) or RULES[rule].default
@@ -117,6 +122,18 @@ def from_options(options: Mapping[str, Any]) -> Settings:
             reason=str(entry["reason"]),
             until=until,
         ))
+    metrics = options.get("metrics") or {}
+    for key in ("floors", "ceilings"):
+        for name, value in (metrics.get(key) or {}).items():
+            if name not in METRICS:
+                guess = closest(str(name), METRICS)
+                errors.append(f"metrics.{key}: `{name}` is not a metric"
+                              + (f"; did you mean `{guess}`?" if guess else ""))
+            elif isinstance(value, bool) or not isinstance(value, (int, float)):
+                errors.append(f"metrics.{key}.{name}: must be a number")
+    color_by = metrics.get("color_by")
+    if color_by is not None and color_by not in METRICS:
+        errors.append(f"metrics.color_by: `{color_by}` is not one of " + ", ".join(METRICS))
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -135,4 +152,8 @@ def from_options(options: Mapping[str, Any]) -> Settings:
         waivers=tuple(waivers),
         rules=rules,
         nav_title=str(options.get("nav_title", "Content map")),
+        metrics_file=metrics.get("file"),
+        color_by=color_by,
+        floors=dict(metrics.get("floors") or {}),
+        ceilings=dict(metrics.get("ceilings") or {}),
     )
