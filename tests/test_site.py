@@ -513,3 +513,14 @@ def test_the_bundled_example_publishes_its_map(tmp_path: Path):
     cells = list(cells.values())
     waived = [td for td in cells if td.get("data-state") == "waived"]
     assert waived and "waived" in waived[0].text_content()
+
+
+def test_a_site_with_no_personas_and_no_pieces_still_gets_a_map(site: Site):
+    configure(site, theme={"name": "material"})
+    site.write("docs/index.md", "# Home\n")
+    build(site, "--strict")
+    tree = parse(site.root / "site/content-map/index.html")
+    assert "No persona follows this journey." in tree.text_content()
+    assert tree.xpath("//span[contains(@class, 'cm-figure__value')]")[0].text == "n/a"
+    assert not tree.xpath("//form[@data-cm-filters]")  # nothing to filter
+    assert (site.root / "site/content-map/stages/buyer/awareness/index.html").is_file()
