@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 import posixpath
+import stat
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from .model import Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
 from .settings import Settings
-from .source import inside
 from .suggestion import closest, shown
 
 __all__ = ["PageIndex", "load_pieces", "excluded"]
@@ -81,7 +82,7 @@ def load_pieces(
     """
     pages = sorted(pages)
     index = PageIndex(set(pages))
-    docs_real = Path(docs_dir).resolve()
+    homes = _Homes((Path(docs_dir), root))
     docs_rel = _relative(docs_dir, root)
     names = {f.name: settings.field_name(f.name) for f in PAGE_FIELDS}
     persona_ids: dict[str, str] = {}
@@ -96,7 +97,7 @@ def load_pieces(
     broken: dict[str, str] = {}
     for path in pages:
         file = f"{docs_rel}/{path}" if docs_rel not in ("", ".") else path
-        header = _read(path, file, docs_dir / path, (docs_real, root), findings, broken)
+        header = _read(path, file, docs_dir / path, homes, findings, broken)
         if header is None:
             continue
         start = len(findings)
@@ -116,10 +117,26 @@ def load_pieces(
     return pieces, findings, broken
 
 
-def _read(path: str, file: str, full: Path, homes: tuple[Path, Path], findings: list[Finding],
+class _Homes:
+    """Whether pages really live inside the project, resolving each folder only once."""
+
+    def __init__(self, homes: tuple[Path, ...]):
+        self.homes = [os.path.realpath(h) for h in homes]
+        self.folders: dict[str, str] = {}
+
+    def contain(self, full: str) -> bool:
+        folder, name = os.path.split(full)
+        real_folder = self.folders.get(folder)
+        if real_folder is None:
+            real_folder = self.folders[folder] = os.path.realpath(folder)
+        real = os.path.realpath(full) if os.path.islink(full) else os.path.join(real_folder, name)
+        return any(real == h or real.startswith(h + os.sep) for h in self.homes)
+
+
+def _read(path: str, file: str, full: Path, homes: _Homes, findings: list[Finding],
           broken: dict[str, str]) -> Header | None:
     """The page's header, or None (with a finding) when the page must not be read."""
-    if not any(inside(full, home) for home in homes):
+    if not homes.contain(str(full)):
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link to a file outside the project; "
                                 "it was not read" if full.is_symlink() else
@@ -127,7 +144,11 @@ def _read(path: str, file: str, full: Path, homes: tuple[Path, Path], findings: 
                                 "it was not read"))
         broken[path] = "outside"
         return None
-    if not full.is_file():  # a pipe would block the read forever; a loop never resolves
+    try:
+        regular = stat.S_ISREG(os.stat(full).st_mode)
+    except OSError:
+        regular = False
+    if not regular:  # a pipe would block the read forever; a loop never resolves
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link that leads nowhere (a loop, or a missing "
                                 "file); fix or remove the link" if full.is_symlink() and

@@ -112,10 +112,17 @@ _YAML_ONLY_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 Position = Callable[[Any], "tuple[int, int]"]
 
 
+def _simple_position(mark: Any) -> tuple[int, int]:
+    return mark.line + 1, mark.column + 1
+
+
+_simple_position.simple = True  # type: ignore[attr-defined]
+
+
 def _positions(text: str) -> Position:
     """Mark -> (line, column), 1-based, counting lines by `\n` as the rest of the tool does."""
     if not _YAML_ONLY_BREAKS.search(text):
-        return lambda mark: (mark.line + 1, mark.column + 1)
+        return _simple_position
     breaks = [m.start() for m in re.finditer("\n", text)]
 
     def position(mark: Any) -> tuple[int, int]:
@@ -181,102 +188,114 @@ def load(text: str) -> Any:
         loader.dispose()
 
 
+# Plain scalars YAML may type, by first character; any other first character means text.
+_IMPLICIT = _resolver.yaml_implicit_resolvers
+_SCALAR, _MAP_START, _SEQ_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
+def _plain_is_text(value: str) -> bool:
+    """Whether a plain scalar resolves to a string: the common case, decided without PyYAML."""
+    resolvers = _IMPLICIT.get(value[0] if value else "")
+    if not resolvers:
+        return True
+    return not any(pattern.match(value) for _, pattern in resolvers)
+
+
 def _build(loader: Any, where: Position) -> Any:
-    # Stack of open containers: (container, pending key or None, key line).
+    """One pass over the events, with an explicit stack of open containers.
+
+    Each frame is [container, pending key (maps only), start event, is-a-map]; the
+    loop is written out by hand because it runs for every value of every page.
+    """
     stack: list[list[Any]] = []
     result: Any = None
     documents = 0
     have_root = False
     unbuilt: list[tuple[int, str, str]] = []
+    simple = getattr(where, "simple", False)
+    get_event = loader.get_event
 
-    def _where(event: Any) -> tuple[int, int]:
-        return where(event.start_mark)
+    def problem(message: str, event: Any) -> YamlProblem:
+        return YamlProblem(message, *where(event.start_mark))
 
-    def add(value: Any, event: Any, raw: str | None) -> None:
-        nonlocal result, have_root
+    while True:
+        event = get_event()
+        if event is None:
+            break
+        kind = type(event)
+        raw = None
+        if kind is _SCALAR:
+            if event.anchor:
+                raise problem(f"anchors (`&{event.anchor}`) are not supported; write the value "
+                              "out", event)
+            value = event.value
+            if event.tag is None and not event.style and _plain_is_text(value):
+                pass  # plain text: by far the most common value
+            else:
+                value, raw, typed_as = _scalar(event, where)
+                if typed_as is not None:
+                    unbuilt.append((where(event.start_mark)[0], value, typed_as))
+        elif kind is _MAP_START or kind is _SEQ_START:
+            if event.anchor:
+                raise problem(f"anchors (`&{event.anchor}`) are not supported; write the value "
+                              "out", event)
+            tag = event.tag
+            if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
+                raise problem(f"the tag `{tag}` is not allowed here; remove it", event)
+            if len(stack) >= MAX_DEPTH:
+                raise problem(f"values are nested more than {MAX_DEPTH} levels deep", event)
+            line = event.start_mark.line + 1 if simple else where(event.start_mark)[0]
+            is_map = kind is _MAP_START
+            stack.append([YamlMap(line) if is_map else YamlList(line), None, event, is_map])
+            continue
+        elif kind is _MAP_END or kind is _SEQ_END:
+            value, _, event, _ = stack.pop()
+        elif kind is yaml.AliasEvent:
+            raise problem(f"aliases (`*{event.anchor}`) are not supported; write the value out",
+                          event)
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise problem("the file holds more than one YAML document (a second `---`); "
+                              "keep one", event)
+            continue
+        elif kind is yaml.StreamEndEvent:
+            break
+        else:  # stream start, document end
+            continue
+
+        # `value` is complete: attach it to the open container (or make it the result).
         if not stack:
             result, have_root = value, True
-            return
+            continue
         frame = stack[-1]
         container = frame[0]
-        line = _where(event)[0]
-        if isinstance(container, YamlList):
+        line = event.start_mark.line + 1 if simple else where(event.start_mark)[0]
+        if not frame[3]:  # a list item
             if raw is not None:
                 container.raw[len(container)] = raw
             container.append(value)
             container.lines.append(line)
-            return
-        if frame[1] is None:  # this value is a key
-            if isinstance(value, (YamlMap, YamlList)):
-                raise YamlProblem("a key must be plain text, not a list or mapping", *_where(event))
+        elif frame[1] is None:  # a key
+            if type(value) is YamlMap or type(value) is YamlList:
+                raise problem("a key must be plain text, not a list or mapping", event)
             key = value if raw is None else raw
-            if not isinstance(key, str):
+            if type(key) is not str:
                 key = str(key)
-            if key == "<<" and event.tag is None and not getattr(event, "style", "x"):
-                raise YamlProblem(
-                    "merge keys (`<<`) are not supported; write the fields out", *_where(event)
-                )
+            if key == "<<" and event.tag is None and not event.style:
+                raise problem("merge keys (`<<`) are not supported; write the fields out", event)
             if key in container:
-                raise YamlProblem(
-                    f"the key `{shown(key)}` appears twice in this mapping "
-                    f"(first at line {container.lines[key]}); keep one",
-                    *_where(event),
-                )
+                raise problem(f"the key `{shown(key)}` appears twice in this mapping "
+                              f"(first at line {container.lines[key]}); keep one", event)
             frame[1] = key
             container.lines[key] = line
-            return
-        key = frame[1]
-        frame[1] = None
-        if raw is not None:
-            container.raw[key] = raw
-        container[key] = value
-
-    while True:
-        event = loader.get_event()
-        if event is None:
-            break
-        kind = type(event)
-        if kind is yaml.StreamEndEvent:
-            break
-        if kind in (yaml.StreamStartEvent, yaml.DocumentEndEvent):
-            continue
-        if kind is yaml.DocumentStartEvent:
-            documents += 1
-            if documents > 1:
-                raise YamlProblem(
-                    "the file holds more than one YAML document (a second `---`); keep one",
-                    *_where(event),
-                )
-            continue
-        if kind is yaml.AliasEvent:
-            raise YamlProblem(
-                f"aliases (`*{event.anchor}`) are not supported; write the value out",
-                *_where(event),
-            )
-        if getattr(event, "anchor", None):
-            raise YamlProblem(
-                f"anchors (`&{event.anchor}`) are not supported; write the value out",
-                *_where(event),
-            )
-        if kind is yaml.ScalarEvent:
-            value, raw, typed_as = _scalar(event, where)
-            if typed_as is not None:
-                unbuilt.append((_where(event)[0], value, typed_as))
-            add(value, event, raw)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            tag = event.tag
-            if tag not in (None, "!") and tag not in _ALLOWED_TAGS:
-                raise YamlProblem(f"the tag `{tag}` is not allowed here; remove it", *_where(event))
-            if len(stack) >= MAX_DEPTH:
-                raise YamlProblem(
-                    f"values are nested more than {MAX_DEPTH} levels deep", *_where(event)
-                )
-            line = _where(event)[0]
-            container = YamlMap(line) if kind is yaml.MappingStartEvent else YamlList(line)
-            stack.append([container, None, event])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            container, _, start = stack.pop()
-            add(container, start, None)
+        else:  # a key's value
+            key = frame[1]
+            frame[1] = None
+            if raw is not None:
+                container.raw[key] = raw
+            container[key] = value
     if unbuilt and isinstance(result, (YamlMap, YamlList)):
         result.unbuilt = unbuilt
     return result if have_root else None
