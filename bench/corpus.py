@@ -46,25 +46,38 @@ def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
         lines += [f"  - id: {s}\n    name: {s.title()}\n    goal: Goal of {s}.\n"
                   f"    questions: [What now?]" for s in stages]
         (root / "journeys" / f"{jid}.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    paths = [f"section-{i % 20:02d}/page-{i:06d}.md" for i in range(pages)]
-    for i, path in enumerate(paths):
+    # Plan every page first (journey, stage, personas), so `next` links can follow the
+    # journey as real reading paths do: mostly to the next stage, for a shared persona.
+    plans = []
+    for i in range(pages):
         journey, stages = (("buyer", STAGES) if rng.random() < 0.7 else ("support", SUPPORT))
-        stage = rng.choice(stages)
-        who = rng.sample(persona_ids, k=rng.choice((1, 1, 2, 3)))
-        review = "2020-01-01" if rng.random() < 0.03 else f"20{rng.randint(27, 29)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
-        nxt = rng.sample(paths, k=rng.choice((0, 1, 1, 2)))
+        plans.append((f"section-{i % 20:02d}/page-{i:06d}.md", journey, stages,
+                      rng.randrange(len(stages)), rng.sample(persona_ids, k=rng.choice((1, 1, 2, 3)))))
+    by_cell: dict[tuple[str, int, str], list[str]] = {}
+    for path, journey, _, stage, who in plans:
+        for pid in who:
+            by_cell.setdefault((journey, stage, pid), []).append(path)
+    for i, (path, journey, stages, stage, who) in enumerate(plans):
+        review = ("2020-01-01" if rng.random() < 0.03 else
+                  f"20{rng.randint(27, 29)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}")
+        nxt: list[str] = []
+        if stage + 1 < len(stages) and rng.random() > 0.04:  # about 4% are dead ends
+            for pid in who:
+                options = by_cell.get((journey, stage + 1, pid))
+                if options:
+                    nxt.append(rng.choice(options))
         front = [
             "---",
             f"title: Page {i} about {rng.choice(WORDS)} {rng.choice(WORDS)}",
             f"personas: [{', '.join(who)}]",
-            f"stage: {journey}/{stage}",
+            f"stage: {journey}/{stages[stage]}",
             f"status: {rng.choice(STATUSES)}",
             f"owner: {rng.choice(OWNERS)}",
             f"channel: {rng.choice(CHANNELS)}",
             f"format: {rng.choice(FORMATS)}",
             f"intent: {rng.choice(INTENTS)}",
             f"review_by: {review}",
-            f"next: [{', '.join(nxt)}]",
+            f"next: [{', '.join(dict.fromkeys(nxt))}]",
             "---",
         ]
         body = [f"# Page {i}", ""]

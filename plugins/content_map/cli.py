@@ -21,6 +21,7 @@ from .annotations import (
 )
 from .baseline import Baseline, BaselineError, Comparison, compare, from_findings, read_baseline
 from .baseline import to_text as baseline_text
+from .cache import CACHE_DIR, remembered
 from .engine import Project, Result, analyse
 from .export import cells_csv, export_json, pieces_csv
 from .jsonschemas import all_schemas
@@ -66,6 +67,8 @@ def get_parser() -> argparse.ArgumentParser:
                          help="the site's mkdocs.yml (default: ./mkdocs.yml)")
         sub.add_argument("--today", type=_date, metavar="DATE",
                          help="judge review dates and waivers as of DATE (YYYY-MM-DD)")
+        sub.add_argument("--no-cache", action="store_true",
+                         help="read every page afresh, without the cache in .cache/content-map")
         if color:
             sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                              help="colour the terminal output (default: auto)")
@@ -144,16 +147,22 @@ def get_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(site_path: Path, options: dict[str, object] | None) -> Settings:
+def _settings(site_path: Path, options: dict[str, object] | None,
+              cache_dir: Path | None) -> Settings:
     if options is None:
         return Settings()
-    from .config import validate_options  # MkDocs's validation, only when options exist
 
-    try:
-        return validate_options(options, str(site_path))
-    except SettingsError as exc:
-        raise UsageError(f"{site_path.name}: invalid content-map options:\n  "
-                         + "\n  ".join(exc.messages)) from None
+    def validate() -> Settings:
+        from .config import validate_options  # MkDocs's validation, only when options exist
+
+        try:
+            return validate_options(options, str(site_path))
+        except SettingsError as exc:
+            raise UsageError(f"{site_path.name}: invalid content-map options:\n  "
+                             + "\n  ".join(exc.messages)) from None
+
+    # Options validated once are remembered, so a repeated check need not load MkDocs.
+    return remembered(cache_dir, "settings", repr(sorted(options.items(), key=str)), validate)
 
 
 def load(args: argparse.Namespace) -> tuple[Project, Result]:
@@ -161,12 +170,15 @@ def load(args: argparse.Namespace) -> tuple[Project, Result]:
         site = read_site_config(args.config_file)
     except SiteConfigError as exc:
         raise UsageError(str(exc)) from None
-    settings = _settings(site.path, site.options)
+    # Only the commands a team runs over and over keep a cache; `new` writes its file only.
+    cached = args.command in ("check", "matrix") and not args.no_cache
+    cache_dir = site.root / CACHE_DIR if cached else None
+    settings = _settings(site.path, site.options, cache_dir)
     if not site.docs_dir.is_dir():
         raise UsageError(f"the docs directory {site.docs_dir} does not exist")
     project = Project(root=site.root, docs_dir=site.docs_dir, settings=settings,
-                      config_file=site.path.name)
-    return project, analyse(project, today=args.today)
+                      config_file=site.path.name, cache_dir=cache_dir)
+    return project, analyse(project, today=args.today, parallel=True)
 
 
 def _style(args: argparse.Namespace, stream: object) -> Style:
@@ -394,7 +406,7 @@ def run_schema(args: argparse.Namespace) -> int:
             site = read_site_config(args.config_file)
         except SiteConfigError as exc:
             raise UsageError(str(exc)) from None
-        fields = dict(_settings(site.path, site.options).fields)
+        fields = dict(_settings(site.path, site.options, None).fields)
     schemas = all_schemas(fields)
     if not args.out:
         sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")

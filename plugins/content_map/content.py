@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import multiprocessing
+import pickle
 import fnmatch
 import os
 import posixpath
@@ -11,10 +14,12 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import safe_yaml
+from .cache import PageCache, identity
 from .header import Header, TextProblem, read_header
-from .model import Finding, Journey, Persona, Piece, StageRef
+from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
 from .settings import Settings
@@ -40,6 +45,8 @@ class PageIndex:
 
     def resolve(self, page: str, target: str) -> tuple[str | None, str | None]:
         """(the docs-relative path `target` names, or None; a suggestion)."""
+        if target in self.paths:  # the usual case: a docs-relative path, written exactly
+            return target, None
         target = target.strip().split("#", 1)[0]
         if not target:
             return None, None
@@ -64,6 +71,13 @@ def excluded(path: str, patterns: Iterable[str]) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
 
+PARALLEL_FROM = 2000
+"""Pages to read before a second process pays for itself (a fork costs ~30 ms)."""
+
+# (piece or None, the page's findings, why its front-matter is broken or None, parsed bytes)
+Outcome = tuple["Piece | None", list[Finding], "str | None", "bytes | None"]
+
+
 def load_pieces(
     pages: Iterable[str],
     docs_dir: Path,
@@ -72,49 +86,134 @@ def load_pieces(
     personas: list[Persona],
     settings: Settings,
     today: dt.date,
+    cache: PageCache | None = None,
+    parallel: bool = False,
 ) -> tuple[list[Piece], list[Finding], dict[str, str]]:
     """Read each page's header; return the pieces, findings, and the broken pages.
 
     Broken pages (front-matter that is unclosed, too large or refused) are returned
     with the reason, so an adapter can keep them away from a less careful parser.
     Excluded pages are not pieces, but their front-matter is still checked: MkDocs
-    parses it all the same.
+    parses it all the same. With a `cache`, a page whose file is unchanged since the
+    last run is not read again: its parsed front-matter and findings come from the cache.
+    With `parallel`, many pages to read are shared among the machine's cores.
     """
     pages = sorted(pages)
-    index = PageIndex(set(pages))
-    homes = _Homes((Path(docs_dir), root))
-    docs_rel = _relative(docs_dir, root)
-    names = {f.name: settings.field_name(f.name) for f in PAGE_FIELDS}
-    persona_ids: dict[str, str] = {}
-    for persona in personas:
-        persona_ids[persona.id] = persona.id
-        for alias in persona.aliases:
-            persona_ids.setdefault(alias, persona.id)
-    by_id = {p.id: p for p in personas}
+    job = _PageJob(pages, docs_dir, root, journeys, personas, settings, today, cache is not None)
+    outcomes: dict[str, Outcome] = {}
+    todo: list[tuple[str, bytes | None]] = []
+    idents: dict[str, tuple[int, int, int] | None] = {}
+    for path in pages:
+        full = os.path.join(job.docs, path)
+        ident = idents[path] = identity(full) if cache is not None else None
+        hit = cache.get(path, ident) if cache is not None else None
+        if type(hit) is tuple and len(hit) == 3 and job.homes.contain(full):
+            parsed, seen_in, outcome = hit
+            if seen_in == job.context:  # same file, same personas, journeys, pages and day
+                outcomes[path] = (*outcome, parsed)
+            else:
+                todo.append((path, parsed))
+        else:
+            todo.append((path, None))
+    for (path, _), outcome in zip(todo, _run(job, todo, parallel)):
+        outcomes[path] = outcome
+        if cache is not None and outcome[3] is not None:
+            cache.put(path, idents[path], (outcome[3], job.context, outcome[:3]))
 
     pieces: list[Piece] = []
     findings: list[Finding] = []
     broken: dict[str, str] = {}
     for path in pages:
-        file = f"{docs_rel}/{path}" if docs_rel not in ("", ".") else path
-        header = _read(path, file, docs_dir / path, homes, findings, broken)
-        if header is None:
-            continue
-        start = len(findings)
-        data = _front_matter(path, file, header, findings, broken)
-        if excluded(path, settings.exclude):
+        piece, page_findings, reason, _ = outcomes[path]
+        findings.extend(page_findings)
+        if reason is not None:
+            broken[path] = reason
+        if piece is not None:
+            pieces.append(piece)
+    return pieces, findings, broken
+
+
+_JOB: _PageJob | None = None  # the job a forked worker runs
+
+
+def _in_worker(item: tuple[str, bytes | None]) -> Outcome:
+    assert _JOB is not None
+    return _JOB.run(*item)
+
+
+def _run(job: _PageJob, todo: list[tuple[str, bytes | None]], parallel: bool) -> list[Outcome]:
+    """Each page's outcome, in order; in forked worker processes when that pays."""
+    cores = os.cpu_count() or 1
+    if not parallel or cores < 2 or len(todo) < PARALLEL_FROM or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        return [job.run(*item) for item in todo]
+    global _JOB
+    _JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(min(cores, 4)) as pool:
+            return pool.map(_in_worker, todo, chunksize=max(64, len(todo) // (cores * 8)))
+    except OSError:  # no processes to be had: do it here
+        return [job.run(*item) for item in todo]
+    finally:
+        _JOB = None
+
+
+class _PageJob:
+    """Everything needed to turn one page into its outcome, shared by all pages of a run."""
+
+    def __init__(self, pages: list[str], docs_dir: Path, root: Path, journeys: list[Journey],
+                 personas: list[Persona], settings: Settings, today: dt.date,
+                 keep_parsed: bool):
+        self.docs = str(docs_dir)
+        self.docs_rel = _relative(docs_dir, root)
+        self.homes = _Homes((Path(docs_dir), root))
+        self.index = PageIndex(set(pages))
+        self.names = {f.name: settings.field_name(f.name) for f in PAGE_FIELDS}
+        self.persona_ids: dict[str, str] = {}
+        for persona in personas:
+            self.persona_ids[persona.id] = persona.id
+            for alias in persona.aliases:
+                self.persona_ids.setdefault(alias, persona.id)
+        self.by_id = {p.id: p for p in personas}
+        self.journeys = journeys
+        self.settings = settings
+        self.today = today
+        self.keep_parsed = keep_parsed
+        self.context = _context(pages, self.names, self.persona_ids, personas, journeys,
+                                settings, today)
+
+    def run(self, path: str, parsed: bytes | None = None) -> Outcome:
+        """Read (or take from `parsed`) one page's front-matter and make it a piece."""
+        file = f"{self.docs_rel}/{path}" if self.docs_rel not in ("", ".") else path
+        findings: list[Finding] = []
+        broken: dict[str, str] = {}
+        if parsed is not None:
+            title, data, parse_findings, reason = pickle.loads(parsed)  # noqa: S301 - our cache
+            findings.extend(parse_findings)
+            if reason is not None:
+                broken[path] = reason
+        else:
+            header = _read(path, file, Path(self.docs, path), self.homes, findings, broken)
+            if header is None:
+                return None, findings, broken.get(path), None
+            data = _front_matter(path, file, header, findings, broken)
+            title = header.title
+            if self.keep_parsed:  # kept as bytes: unpickled only when the context changes
+                parsed = pickle.dumps((title, data, findings[:], broken.get(path)),
+                                      protocol=pickle.HIGHEST_PROTOCOL)
+        piece = None
+        names = self.names
+        if excluded(path, self.settings.exclude):
             pass
         elif data is None or not any(names[k] in data for k in ("personas", "stage", "stages")):
             if path not in broken:
                 _unmapped(file, findings)
         else:
-            piece = _piece(path, file, header, data, findings, index, names, persona_ids, by_id,
-                           journeys, today)
-            if piece is not None:
-                pieces.append(piece)
+            piece = _piece(path, file, title, data, findings, self.index, names,
+                           self.persona_ids, self.by_id, self.journeys, self.today)
         if data is not None and data.unbuilt:
-            _unbuilt(file, data, findings, start)
-    return pieces, findings, broken
+            _unbuilt(file, data, findings, 0)
+        return piece, findings, broken.get(path), parsed
 
 
 class _Homes:
@@ -231,13 +330,76 @@ def _unbuilt(file: str, data: safe_yaml.YamlMap, findings: list[Finding], start:
         ))
 
 
-def _piece(path: str, file: str, header: Header, data: safe_yaml.YamlMap,
+def _context(pages: list[str], names: dict[str, str], persona_ids: dict[str, str],
+             personas: list[Persona], journeys: list[Journey], settings: Settings,
+             today: dt.date) -> str:
+    """A fingerprint of everything a page's outcome depends on besides its own bytes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        "\n".join(pages), repr(sorted(names.items())), repr(sorted(persona_ids.items())),
+        repr([(p.id, p.journeys) for p in personas]),
+        repr([(j.id, [s.id for s in j.stages]) for j in journeys]),
+        repr(settings.exclude), today.isoformat(),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+_TEXT_FIELDS = tuple(f.name for f in PAGE_FIELDS if f.kind == "text")
+_LIST_FIELDS = tuple((f.name, f.single) for f in PAGE_FIELDS if f.kind == "texts")
+_STATUSES = frozenset(STATUSES)
+
+
+def _plainly_valid(data: safe_yaml.YamlMap, names: dict[str, str]) -> dict[str, Any] | None:
+    """The page fields when every one is plainly valid (as nearly all are), else None.
+
+    A shortcut past the general validator, accepting only what it would accept
+    unchanged: non-blank text, lists of non-blank text, a known status, a real date.
+    """
+    clean: dict[str, Any] = {}
+    get = data.get
+    for name in _TEXT_FIELDS:
+        value = get(names[name])
+        if value is None:
+            continue
+        if type(value) is not str or not value.strip():
+            return None
+        clean[name] = value
+    for name, single in _LIST_FIELDS:
+        value = get(names[name])
+        if value is None:
+            continue
+        if single and type(value) is str:
+            value = [value]
+        elif type(value) is not safe_yaml.YamlList:
+            return None
+        for item in value:
+            if type(item) is not str or not item.strip():
+                return None
+        clean[name] = tuple(value)
+    status = get(names["status"])
+    if status is not None:
+        if status not in _STATUSES or type(status) is not str:
+            return None
+        clean["status"] = status
+    review_by = get(names["review_by"])
+    if review_by is not None:
+        if type(review_by) is not dt.date:
+            return None
+        clean["review_by"] = review_by
+    return clean
+
+
+def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
            findings: list[Finding], index: PageIndex, names: dict[str, str],
            persona_ids: dict[str, str], personas: dict[str, Persona],
            journeys: list[Journey], today: dt.date) -> Piece | None:
-    validator = Validator(file, findings, line_offset=1)
-    clean = validator.mapping(data, PAGE_FIELDS, what="the front-matter", unknown=False,
-                              names=names)
+    clean = _plainly_valid(data, names)
+    if clean is None:  # something is unusual: the full check explains what
+        validator = Validator(file, findings, line_offset=1)
+        clean = validator.mapping(data, PAGE_FIELDS, what="the front-matter", unknown=False,
+                                  names=names)
     lines = {name: data.lines[key] + 1 for name, key in names.items() if key in data.lines}
 
     def where(name: str, item: int | None = None) -> int:
@@ -340,7 +502,7 @@ def _piece(path: str, file: str, header: Header, data: safe_yaml.YamlMap,
     return Piece(
         path=path,
         file=file,
-        title=clean.get("title") or header.title or _title_from_path(path),
+        title=clean.get("title") or title or _title_from_path(path),
         personas=tuple(resolved_personas),
         stages=tuple(refs),
         status=clean.get("status", "published"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import PageCache
 from .content import load_pieces
 from .coverage import counting_paths, matrix
 from .flow import continuity
@@ -28,6 +29,7 @@ class Project:
     docs_dir: Path
     settings: Settings = field(default_factory=Settings)
     config_file: str = "mkdocs.yml"
+    cache_dir: Path | None = None  # where parsed pages are kept between runs; None: no cache
 
     def path(self, relative: str) -> Path:
         return self.root / relative
@@ -74,7 +76,7 @@ def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str],
 
 
 def analyse(project: Project, pages: Iterable[str] | None = None,
-            today: dt.date | None = None) -> Result:
+            today: dt.date | None = None, parallel: bool = False) -> Result:
     """Load everything, run every rule, and apply the configured severities."""
     today = today or dt.date.today()
     settings = project.settings
@@ -92,8 +94,11 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         ]
     else:
         page_list = list(pages)
+    cache = PageCache(project.cache_dir) if project.cache_dir is not None else None
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
-                                                 personas, settings, today)
+                                                 personas, settings, today, cache, parallel)
+    if cache is not None:
+        cache.save()
     findings += piece_findings
     counting = counting_paths(pieces, settings, today)
     findings += flow_findings(pieces, {p.id: p for p in personas}, {j.id: j for j in journeys},
@@ -125,10 +130,12 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:
     """Give each finding its rule's configured severity (a waived gap keeps its own `info`)."""
+    levels = {rule: settings.severity(rule) for rule in {f.rule for f in findings}}
     out = [
-        replace(f, severity=f.severity or settings.severity(f.rule))
+        f if f.severity else Finding(f.rule, f.file, f.line, f.message, levels[f.rule], f.column,
+                                     f.suggestion, f.persona, f.journey, f.stage)
         for f in findings
-        if settings.severity(f.rule) != "ignore"
+        if levels[f.rule] != "ignore"
     ]
     out.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
     return out

@@ -19,7 +19,6 @@ __all__ = ["continuity"]
 
 def continuity(journeys: list[Journey], personas: list[Persona], pieces: list[Piece],
                cells: list[Cell], counting: set[str]) -> tuple[list[Continuity], list[Finding]]:
-    by_path = {p.path: p for p in pieces}
     covered: dict[tuple[str, str], list[str]] = defaultdict(list)  # (persona, journey) -> stages
     gaps: set[tuple[str, str]] = set()
     for cell in cells:
@@ -27,51 +26,58 @@ def continuity(journeys: list[Journey], personas: list[Persona], pieces: list[Pi
             covered[(cell.persona, cell.journey)].append(cell.stage)
         elif cell.state == "gap":
             gaps.add((cell.persona, cell.journey))
+    position = {(j.id, s.id): s.index for j in journeys for s in j.stages}
+    # Each counting piece's earliest stage per journey, and the pieces filed under
+    # (persona, journey, stage index): built once, so each walk starts without a scan.
+    where: dict[str, dict[str, int]] = {}
+    starts: dict[tuple[str, str, int], list[Piece]] = defaultdict(list)
+    for piece in pieces:
+        if piece.path not in counting:
+            continue
+        at: dict[str, int] = {}
+        for ref in piece.stages:
+            index = position.get((ref.journey, ref.stage))
+            if index is not None and index < at.get(ref.journey, len(position)):
+                at[ref.journey] = index
+        where[piece.path] = at
+        for persona_id in piece.personas:
+            for journey_id, index in at.items():
+                starts[(persona_id, journey_id, index)].append(piece)
+    by_path = {p.path: p for p in pieces}
+
     results: list[Continuity] = []
     findings: list[Finding] = []
     for persona in personas:
         for journey in journeys:
-            if not persona.follows(journey.id):
-                continue
             stages = covered.get((persona.id, journey.id), [])
-            if len(stages) < 2:
+            if not persona.follows(journey.id) or len(stages) < 2:
                 continue
-            index = {s.id: s.index for s in journey.stages}
             first, last = stages[0], stages[-1]
-
-            def stage_of(piece: Piece, journey_id: str = journey.id) -> int | None:
-                found = [index[r.stage] for r in piece.stages
-                         if r.journey == journey_id and r.stage in index]
-                return min(found) if found else None
-
-            def serves(piece: Piece, persona_id: str = persona.id) -> bool:
-                return piece.path in counting and persona_id in piece.personas
-
-            start = [p for p in pieces if serves(p) and any(
-                r.journey == journey.id and r.stage == first for r in p.stages)]
-            seen = {p.path for p in start}
+            last_index = position[(journey.id, last)]
+            start = starts.get((persona.id, journey.id, position[(journey.id, first)]), [])
             parent: dict[str, str | None] = {p.path: None for p in start}
             queue = deque(start)
             best: Piece | None = start[0] if start else None
+            best_index = -1
             reached_last: Piece | None = None
             while queue:
                 piece = queue.popleft()
-                here = stage_of(piece)
-                if here is None:
-                    continue
-                if any(r.journey == journey.id and r.stage == last for r in piece.stages):
+                here = where[piece.path][journey.id]
+                if last_index in (position.get((r.journey, r.stage)) for r in piece.stages
+                                  if r.journey == journey.id):
                     reached_last = piece
                     break
-                if best is None or (stage_of(best) or 0) < here:
-                    best = piece
+                if here > best_index:
+                    best, best_index = piece, here
                 for target_path in piece.next:
+                    if target_path in parent:
+                        continue
                     target = by_path.get(target_path)
-                    if target is None or target_path in seen or not serves(target):
+                    if target is None or persona.id not in target.personas:
                         continue
-                    there = stage_of(target)
-                    if there is None or there < here:
+                    there = where.get(target_path, {}).get(journey.id)
+                    if there is None or there < here:  # not counting, other journey, backward
                         continue
-                    seen.add(target_path)
                     parent[target_path] = piece.path
                     queue.append(target)
             end = reached_last or best
@@ -81,9 +87,10 @@ def continuity(journeys: list[Journey], personas: list[Persona], pieces: list[Pi
                 path.append(node)
                 node = parent.get(node)
             path.reverse()
-            reached = journey.stages[stage_of(end) or 0].id if end else first
+            reached = last if reached_last else (
+                journey.stages[best_index].id if best_index >= 0 else first)
             result = Continuity(persona.id, journey.id, reached_last is not None, first, last,
-                                reached if reached_last is None else last, tuple(path))
+                                reached, tuple(path))
             results.append(result)
             if not result.continuous and (persona.id, journey.id) not in gaps:
                 # (with a gap, the gap is the problem to fix first: it is reported already)

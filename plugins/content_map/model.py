@@ -63,6 +63,10 @@ class Finding:
     journey: str | None = None
     stage: str | None = None
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Finding, (self.rule, self.file, self.line, self.message, self.severity,
+                         self.column, self.suggestion, self.persona, self.journey, self.stage)
+
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
@@ -169,6 +173,9 @@ class StageRef:
     def __str__(self) -> str:
         return f"{self.journey}/{self.stage}"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return StageRef, (self.journey, self.stage)
+
 
 @dataclass(frozen=True, slots=True)
 class Piece:
@@ -188,6 +195,11 @@ class Piece:
     next: tuple[str, ...] = ()
     line: int = 1
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter field -> line
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return Piece, (self.path, self.file, self.title, self.personas, self.stages,
+                       self.status, self.owner, self.channel, self.format, self.intent,
+                       self.review_by, self.next, self.line, self.lines)
 
 
 @dataclass(frozen=True, slots=True)

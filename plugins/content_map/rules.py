@@ -75,44 +75,44 @@ def flow_findings(pieces: list[Piece], personas: dict[str, Persona],
                   journeys: dict[str, Journey], counting: set[str]) -> list[Finding]:
     """`dead-end` and `backward-next`: where each piece's next steps lead.
 
-    Linear in pieces × their next links: each link is looked up in a dict.
+    Linear in pieces × their next links: stages and links are looked up in dicts.
     """
     by_path = {p.path: p for p in pieces}
+    position = {(j.id, s.id): s.index for j in journeys.values() for s in j.stages}
+    last_stage = {(p.id, j.id): _last_stage(p, j) for p in personas.values()
+                  for j in journeys.values()}
     findings: list[Finding] = []
     for piece in pieces:
         targets = [by_path[n] for n in piece.next if n in by_path]
         next_line = piece.lines.get("next") or piece.lines.get("stage") or piece.line
         for ref in piece.stages:
-            journey = journeys.get(ref.journey)
-            stage = journey.stage(ref.stage) if journey else None
-            if stage is None:
+            here = position.get((ref.journey, ref.stage))
+            if here is None:
                 continue
+            journey = journeys[ref.journey]
             for target in targets:
-                same = [t for t in target.stages if t.journey == ref.journey]
-                earlier = [
-                    t for t in same
-                    if (s := journey.stage(t.stage)) is not None and s.index < stage.index
-                ]
-                if same and len(earlier) == len(same):
+                there = [position.get((t.journey, t.stage)) for t in target.stages
+                         if t.journey == ref.journey]
+                if there and all(i is not None and i < here for i in there):
+                    earlier = journey.stages[min(i for i in there if i is not None)].id
                     findings.append(Finding(
                         "backward-next", piece.file, next_line,
                         f"the next step `{target.path}` is at an earlier stage "
-                        f"(`{earlier[0].stage}`) than this page (`{ref.stage}`)",
+                        f"(`{earlier}`) than this page (`{ref.stage}`)",
                         journey=ref.journey, stage=ref.stage,
                     ))
-            if piece.path not in counting or stage is journey.last:
+            if piece.path not in counting or here == len(journey.stages) - 1:
                 continue
             for persona_id in piece.personas:
                 persona = personas.get(persona_id)
                 if persona is None or not persona.follows(ref.journey):
                     continue
-                if stage.index >= _last_stage(persona, journey):
+                if here >= last_stage[(persona_id, ref.journey)]:
                     continue  # the persona's journey ends here: later stages are skipped
                 onward = any(
                     persona_id in t.personas and any(
                         t_ref.journey == ref.journey
-                        and (s := journey.stage(t_ref.stage)) is not None
-                        and s.index > stage.index
+                        and position.get((t_ref.journey, t_ref.stage), -1) > here
                         for t_ref in t.stages
                     )
                     for t in targets
