@@ -169,8 +169,6 @@ def test_broken_front_matter_never_reaches_mkdocs(site: Any) -> None:
     assert "DEEP-BODY" in built["deep/index.html"]
 
 
-@pytest.mark.xfail(reason="needs plugin.on_page_read_source to return '' without opening "
-                   "the file when the page is broken as 'outside' or 'unreadable'", strict=False)
 def test_outside_page_is_not_copied_into_the_site(site: Any, tmp_path: Path) -> None:
     """With `fail_on: never` a page linking outside the project must not be published."""
     site.config({**BASE_OPTIONS, "fail_on": "never"})

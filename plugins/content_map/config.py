@@ -61,6 +61,8 @@ class ContentMapConfig(base.Config):
     """Persona and stage badges on content pages."""
     export = c.Type(bool, default=True)
     """Write `content-map.json` into the site."""
+    cache = c.Type(bool, default=True)
+    """Keep parsed front-matter in `.cache/content-map/`, so rebuilds re-read only changed pages."""
     exclude = c.ListOfItems(c.Type(str), default=[])
     """Glob patterns of docs-relative pages that are never pieces."""
     fields = c.DictOfItems(c.Type(str), default={})

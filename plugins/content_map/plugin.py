@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
 
+from .cache import CACHE_DIR
 from .config import ContentMapConfig
 from .engine import Project, Result, analyse
 from .header import decode, split_header
@@ -63,6 +64,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             docs_dir=Path(config.docs_dir),
             settings=self.settings,
             config_file=Path(config.config_file_path).name,
+            cache_dir=Path(config.config_file_path).parent / CACHE_DIR
+            if self.config.cache else None,
         )
         self._register_assets(config)
         return config
@@ -82,7 +85,9 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         if self.project is None:
             return files
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
-        self.result = analyse(self.project, pages)
+        # Worker processes only for a one-off build: `serve` runs threads, and forking
+        # a process with threads is not safe.
+        self.result = analyse(self.project, pages, parallel=not self.serving)
         self._report(self.result)
         return self._add_map(files, config)
 
@@ -182,6 +187,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         (or, nested deep enough, crash); the problem is already reported."""
         if self.result is None or page.file.src_uri not in self.result.broken:
             return None
+        if self.result.broken[page.file.src_uri] in ("outside", "unreadable"):
+            return ""  # never opened: a link out of the project, a pipe, a loop
         try:
             with open(page.file.abs_src_path, "rb") as handle:
                 text = decode(handle.read())
@@ -192,9 +199,10 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.project is not None:
-            for folder in (self.settings.personas_dir, self.settings.journeys_dir):
-                path = self.project.path(folder)
-                if path.is_dir():
+            for name in (self.settings.personas_dir, self.settings.journeys_dir,
+                         self.settings.metrics_file):
+                path = self.project.path(name) if name else None
+                if path is not None and path.exists():
                     server.watch(str(path))
         return server
 
