@@ -14,8 +14,8 @@ import os
 import pickle
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from . import __version__

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import multiprocessing
-import pickle
-import fnmatch
 import os
+import pickle
 import posixpath
 import stat
 import unicodedata
@@ -88,6 +88,7 @@ def load_pieces(
     today: dt.date,
     cache: PageCache | None = None,
     parallel: bool = False,
+    parsed: dict[str, bytes] | None = None,
 ) -> tuple[list[Piece], list[Finding], dict[str, str]]:
     """Read each page's header; return the pieces, findings, and the broken pages.
 
@@ -96,10 +97,13 @@ def load_pieces(
     Excluded pages are not pieces, but their front-matter is still checked: MkDocs
     parses it all the same. With a `cache`, a page whose file is unchanged since the
     last run is not read again: its parsed front-matter and findings come from the cache.
-    With `parallel`, many pages to read are shared among the machine's cores.
+    With `parallel`, many pages to read are shared among the machine's cores. A
+    `parsed` dict receives each page's parsed front-matter (pickled), for an adapter
+    that hands it to MkDocs instead of letting MkDocs parse the block again.
     """
     pages = sorted(pages)
-    job = _PageJob(pages, docs_dir, root, journeys, personas, settings, today, cache is not None)
+    job = _PageJob(pages, docs_dir, root, journeys, personas, settings, today,
+                   cache is not None or parsed is not None)
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[str, bytes | None]] = []
     idents: dict[str, tuple[int, int, int] | None] = {}
@@ -108,14 +112,14 @@ def load_pieces(
         ident = idents[path] = identity(full) if cache is not None else None
         hit = cache.get(path, ident) if cache is not None else None
         if type(hit) is tuple and len(hit) == 3 and job.homes.contain(full):
-            parsed, seen_in, outcome = hit
+            blob, seen_in, outcome = hit
             if seen_in == job.context:  # same file, same personas, journeys, pages and day
-                outcomes[path] = (*outcome, parsed)
+                outcomes[path] = (*outcome, blob)
             else:
-                todo.append((path, parsed))
+                todo.append((path, blob))
         else:
             todo.append((path, None))
-    for (path, _), outcome in zip(todo, _run(job, todo, parallel)):
+    for (path, _), outcome in zip(todo, _run(job, todo, parallel), strict=True):
         outcomes[path] = outcome
         if cache is not None and outcome[3] is not None:
             cache.put(path, idents[path], (outcome[3], job.context, outcome[:3]))
@@ -124,7 +128,9 @@ def load_pieces(
     findings: list[Finding] = []
     broken: dict[str, str] = {}
     for path in pages:
-        piece, page_findings, reason, _ = outcomes[path]
+        piece, page_findings, reason, blob = outcomes[path]
+        if parsed is not None and blob is not None and reason is None:
+            parsed[path] = blob
         findings.extend(page_findings)
         if reason is not None:
             broken[path] = reason

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .cache import PageCache
 from .content import load_pieces
@@ -39,6 +41,15 @@ class Project:
 class Result:
     analysis: Analysis
     broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
+    parsed: dict[str, bytes] = field(default_factory=dict)  # page -> pickled (title, data, …)
+
+    def front_matter(self, page: str) -> dict[str, Any] | None:
+        """The page's front-matter as this tool parsed it, if it was kept."""
+        blob = self.parsed.get(page)
+        if blob is None:
+            return None
+        data = pickle.loads(blob)[1]  # noqa: S301 - made by this run
+        return data if data is not None else {}
 
 
 def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str], list[str]]:
@@ -76,7 +87,8 @@ def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str],
 
 
 def analyse(project: Project, pages: Iterable[str] | None = None,
-            today: dt.date | None = None, parallel: bool = False) -> Result:
+            today: dt.date | None = None, parallel: bool = False,
+            keep_front_matter: bool = False) -> Result:
     """Load everything, run every rule, and apply the configured severities."""
     today = today or dt.date.today()
     settings = project.settings
@@ -95,8 +107,10 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     else:
         page_list = list(pages)
     cache = PageCache(project.cache_dir) if project.cache_dir is not None else None
+    parsed: dict[str, bytes] | None = {} if keep_front_matter else None
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
-                                                 personas, settings, today, cache, parallel)
+                                                 personas, settings, today, cache, parallel,
+                                                 parsed)
     if cache is not None:
         cache.save()
     findings += piece_findings
@@ -125,7 +139,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         continuity=tuple(walks),
         figures=figures,
     )
-    return Result(analysis, broken)
+    return Result(analysis, broken, parsed or {})
 
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from markupsafe import escape
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
@@ -24,7 +24,7 @@ from mkdocs.structure.toc import get_toc
 from .cache import CACHE_DIR
 from .config import ContentMapConfig
 from .engine import Project, Result, analyse
-from .header import decode, split_header
+from .header import split_header
 from .model import STATUSES, Finding
 from .render import ASSET_FILES, ASSETS, MapPage, Renderer, toc_tokens
 from .report import dumps, to_json
@@ -51,6 +51,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.result: Result | None = None
         self.renderer: Renderer | None = None
         self.map_pages: dict[str, MapPage] = {}
+        self.front_matter: dict[str, dict[str, Any]] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -87,7 +88,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
         # Worker processes only for a one-off build: `serve` runs threads, and forking
         # a process with threads is not safe.
-        self.result = analyse(self.project, pages, parallel=not self.serving)
+        self.result = analyse(self.project, pages, parallel=not self.serving,
+                              keep_front_matter=True)
         self._report(self.result)
         return self._add_map(files, config)
 
@@ -140,7 +142,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             _hoist(nav, overview.page)
         return nav
 
-    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+    def _map_markdown(self, markdown: str, page: Any) -> str:
         map_page = self.map_pages.get(page.file.src_uri)
         if map_page is not None:
             # Themes print titles unescaped; a persona's name is data, not markup.
@@ -183,19 +185,39 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             )
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
-        """Keep broken front-matter away from MkDocs's parser, which would render it as text
-        (or, nested deep enough, crash); the problem is already reported."""
-        if self.result is None or page.file.src_uri not in self.result.broken:
+        """Give MkDocs each page's source ourselves, so its front-matter is parsed once.
+
+        A page whose block this tool parsed gets its body only, and `on_page_markdown`
+        sets `page.meta` from that parse; a broken block is kept away from MkDocs's own
+        parser, which would render it as text or, nested deep enough, crash (the
+        problem is already reported).
+        """
+        if self.result is None:
             return None
-        if self.result.broken[page.file.src_uri] in ("outside", "unreadable"):
+        src = page.file.src_uri
+        reason = self.result.broken.get(src)
+        if reason in ("outside", "unreadable"):
             return ""  # never opened: a link out of the project, a pipe, a loop
+        if reason is None and src not in self.result.parsed:
+            return None
         try:
-            with open(page.file.abs_src_path, "rb") as handle:
-                text = decode(handle.read())
-        except Exception:  # the encoding problem was reported; give MkDocs an empty page
+            text = page.file.content_string
+        except (OSError, ValueError):  # the encoding problem was reported
             return ""
         header, body = split_header(text)
-        return body if header.state == "ok" else ""
+        if reason is not None:
+            return body if header.state == "ok" else ""
+        if header.state != "ok":
+            return None
+        self.front_matter[src] = self.result.front_matter(src) or {}
+        return "\n" + body  # a blank first line: MkDocs finds no front-matter to parse again
+
+    @event_priority(100)  # before other plugins read `page.meta`
+    def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
+        meta = self.front_matter.pop(page.file.src_uri, None)
+        if meta is not None:
+            page.meta = dict(meta)
+        return self._map_markdown(markdown, page)
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.project is not None:

@@ -197,8 +197,7 @@ _MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
 # A plain scalar that starts with a letter can only be typed as a boolean or null, and
 # only when it is one of these words; checking the set skips PyYAML's regular expressions.
 _TYPED_WORDS = frozenset(
-    "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF "
-    "y Y n N null Null NULL".split()
+    ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "null", "Null", "NULL"]
 )
 
 

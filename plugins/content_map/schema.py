@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import ID_PATTERN, STATUSES, Finding
-from .safe_yaml import YamlList, YamlMap, raw_text
+from .safe_yaml import YamlMap, raw_text
 from .suggestion import closest, id_form, shown
 
 __all__ = [
