@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site serve test browser lint clean
+.PHONY: site serve test browser lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ browser:
 
 test: $(VENV)/.test-deps browser
 	$(BIN)/python -m pytest
+
+# Benchmarks (not part of the tests): ratios against baselines measured in the same run.
+bench: $(VENV)/.test-deps
+	$(BIN)/python bench/run.py
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check plugins tests
