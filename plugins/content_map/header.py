@@ -20,6 +20,7 @@ MAX_HEADER_BYTES = 256 * 1024
 _CHUNK = 8192
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_HAS_TITLE = re.compile(r"^title:", re.MULTILINE)
 _H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
@@ -86,7 +87,9 @@ def split_header(text: str) -> tuple[Header, str]:
     if close.end() == len(text):
         return Header("no-break", yaml=block, end_line=end_line), ""
     body = text[close.end() + 1 :]
-    return Header("ok", yaml=block, title=_title(body), end_line=end_line), body
+    # The first heading is only a fallback for a block without its own `title`.
+    title = None if _HAS_TITLE.search(block) else _title(body)
+    return Header("ok", yaml=block, title=title, end_line=end_line), body
 
 
 def read_header(path: str | os.PathLike[str]) -> Header:
