@@ -199,7 +199,8 @@ class _PageJob:
             if reason is not None:
                 broken[path] = reason
         else:
-            header = _read(path, file, Path(self.docs, path), self.homes, findings, broken)
+            header = _read(path, file, os.path.join(self.docs, path), self.homes, findings,
+                           broken)
             if header is None:
                 return None, findings, broken.get(path), None
             data = _front_matter(path, file, header, findings, broken)
@@ -238,13 +239,13 @@ class _Homes:
         return any(real == h or real.startswith(h + os.sep) for h in self.homes)
 
 
-def _read(path: str, file: str, full: Path, homes: _Homes, findings: list[Finding],
+def _read(path: str, file: str, full: str, homes: _Homes, findings: list[Finding],
           broken: dict[str, str]) -> Header | None:
     """The page's header, or None (with a finding) when the page must not be read."""
-    if not homes.contain(str(full)):
+    if not homes.contain(full):
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link to a file outside the project; "
-                                "it was not read" if full.is_symlink() else
+                                "it was not read" if os.path.islink(full) else
                                 "the page is outside the project (its folder is a link); "
                                 "it was not read"))
         broken[path] = "outside"
@@ -256,8 +257,8 @@ def _read(path: str, file: str, full: Path, homes: _Homes, findings: list[Findin
     if not regular:  # a pipe would block the read forever; a loop never resolves
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link that leads nowhere (a loop, or a missing "
-                                "file); fix or remove the link" if full.is_symlink() and
-                                not full.exists() else
+                                "file); fix or remove the link" if os.path.islink(full) and
+                                not os.path.exists(full) else
                                 "the page is not a regular file (a pipe, device or socket); "
                                 "it was not read"))
         broken[path] = "unreadable"

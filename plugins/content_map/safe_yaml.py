@@ -324,18 +324,24 @@ def _build(loader: Any, where: Position) -> Any:
 # unsure of) to the full loader; a property test checks that the two agree.
 _SIMPLE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]{0,200}):(?: +(.*?))? *\Z")
 _SIMPLE_ITEM = re.compile(r"( *)- +(.*?) *\Z")
-_PLAIN = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s](?:[^:#,\[\]{}]|:(?! )|(?<! )#)*\Z")
-_PLAIN_IN_FLOW = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@`\s][^:#,\[\]{}]*\Z")
-_QUOTED = re.compile(r'"[^"\\]*"\Z|\'[^\']*\'\Z')
 _COMMENT = re.compile(r" *(?:#.*)?\Z")
+
+
+_FIRST_NOT_PLAIN = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 
 
 def _simple_scalar(text: str, line: int, flow: bool,
                    unbuilt: list[tuple[int, str, str]]) -> tuple[Any, str | None] | None:
     """(value, source text if YAML typed it) of a simple scalar, or None if not simple."""
-    if _QUOTED.match(text):
-        return text[1:-1], None
-    if not (_PLAIN_IN_FLOW if flow else _PLAIN).match(text) or text.endswith(":"):
+    first = text[:1]
+    if first == '"' or first == "'":
+        if len(text) > 1 and text[-1] == first and first not in text[1:-1] and \
+                "\\" not in text:
+            return text[1:-1], None
+        return None
+    if not first or first in _FIRST_NOT_PLAIN or text[-1] == ":" or ": " in text or \
+            " #" in text or "," in text or "[" in text or "]" in text or "{" in text or \
+            "}" in text or (flow and (":" in text or "#" in text)):
         return None
     if _plain_is_text(text):
         return text, None
@@ -369,7 +375,7 @@ def _load_simple(text: str) -> YamlMap | None:
     block: YamlList | None = None
     indent = -1
     for number, line in enumerate(lines, 1):
-        if _COMMENT.match(line):
+        if (not line or line[0] in " #") and _COMMENT.match(line):
             continue
         if pending is not None:
             item = _SIMPLE_ITEM.match(line)
