@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
-from content_map.model import Analysis, Cell, Journey, Persona, Piece, Stage, StageRef
+from content_map.model import (
+    Analysis,
+    Cell,
+    Continuity,
+    Finding,
+    Journey,
+    Persona,
+    Piece,
+    Stage,
+    StageRef,
+)
 from content_map.render import (
+    FLOW_CAP,
     Badges,
     Renderer,
+    format_metric,
     linkify,
     page_url,
     relative_url,
@@ -184,5 +198,268 @@ def test_rendering_is_linear_in_pieces():
     for piece in analysis.pieces:
         renderer.badges(piece.path)
     elapsed = time.perf_counter() - start
-    assert len(pages) == 2 + 12 + 5
+    assert len(pages) == 3 + 12 + 5
     assert elapsed < 30, f"rendering took {elapsed:.1f}s"
+
+
+# --- the journey flow ------------------------------------------------------------------
+
+
+def _flow_analysis(continuous: bool = False, extra: int = 0) -> Analysis:
+    """Four stages; p's pieces a1 → b1 → c1 (a dead end), a1 → b2 (a draft) → a1 (backward),
+    and d1 at the last stage, which nothing links to unless the walk is continuous."""
+    journey = Journey("buyer", "Buyer", tuple(
+        Stage(s, f"Stage {s}", "buyer", i) for i, s in enumerate("abcd")))
+    people = (Persona("p", "Pat", "personas/p.yml", type="external", frequency="frequent"),
+              Persona("q", "Quinn", "personas/q.yml", type="internal", frequency="occasional"))
+
+    def piece(name: str, stage: str, nxt: tuple[str, ...] = (), status: str = "published",
+              personas: tuple[str, ...] = ("p",), owner: str = "dana") -> Piece:
+        return Piece(f"{name}.md", f"docs/{name}.md", f"Piece {name}", personas,
+                     (StageRef("buyer", stage),), status=status, owner=owner,
+                     intent="compare" if stage == "b" else "learn",
+                     next=tuple(f"{n}.md" for n in nxt))
+
+    items = [piece("a1", "a", ("b1", "b2")), piece("b1", "b", ("c1",)),
+             piece("b2", "b", ("a1",), status="draft"),
+             piece("c1", "c", ("d1",) if continuous else ()), piece("d1", "d", (), owner="sam"),
+             piece("q1", "a", (), personas=("q",))]
+    items += [piece(f"z{n:02d}", "b", (), owner="sam") for n in range(extra)]
+    cells = []
+    for person in people:
+        for stage in journey.stages:
+            mine = [i for i in items if person.id in i.personas and i.stages[0].stage == stage.id]
+            counted = tuple(i.path for i in mine if i.status == "published")
+            cells.append(Cell(person.id, "buyer", stage.id, "covered" if counted else "gap",
+                              len(counted), 1, counted,
+                              tuple(i.path for i in mine if i.status == "draft")))
+    walk = Continuity("p", "buyer", continuous, "a", "d", "d" if continuous else "c",
+                      ("a1.md", "b1.md", "c1.md") + (("d1.md",) if continuous else ()))
+    findings = () if continuous else (
+        Finding("dead-end", "docs/c1.md", 1, "nowhere to go", "warn", persona="p",
+                journey="buyer", stage="c"),)
+    return Analysis((journey,), people, tuple(items), tuple(cells), findings, TODAY,
+                    continuity=(walk,))
+
+
+def _persona_page(renderer: Renderer, persona: str = "p") -> Any:
+    page = next(p for p in renderer.pages() if p.persona == persona)
+    return lxml_html.fromstring(renderer.render(page).html)
+
+
+def test_the_flow_draws_a_node_per_piece_and_an_edge_per_next_link():
+    analysis = _flow_analysis()
+    renderer = Renderer(analysis, Settings())
+    flow = renderer.flow(analysis.personas[0], analysis.journeys[0])
+    assert [[n.piece.path for n in c.nodes] for c in flow.columns] == \
+        [["a1.md"], ["b1.md", "b2.md"], ["c1.md"], ["d1.md"]]
+    assert [n.role for n in flow.columns[1].nodes] == ["counting", "progress"]
+    edges = {(e.source.piece.path, e.target.piece.path): (e.kind, e.on_walk) for e in flow.edges}
+    assert edges == {("a1.md", "b1.md"): ("forward", True), ("a1.md", "b2.md"): ("forward", False),
+                     ("b1.md", "c1.md"): ("forward", True), ("b2.md", "a1.md"): ("back", False)}
+    assert [p.path for p in flow.dead_ends] == ["c1.md"]
+    assert [(s.path, t.path) for s, t in flow.backward] == [("b2.md", "a1.md")]
+    assert flow.break_at is not None
+
+    tree = _persona_page(renderer)
+    figure = tree.xpath("//figure[@data-cm-flow='buyer']")[0]
+    assert figure.get("data-continuous") == "false" and figure.get("data-reached") == "c"
+    svg = figure.xpath(".//svg")[0]
+    assert svg.get("role") == "group" and svg.xpath("./title")
+    nodes = {a.get("data-cm-node"): a for a in svg.xpath(".//a[@data-cm-node]")}
+    assert set(nodes) == {"a1.md", "b1.md", "b2.md", "c1.md", "d1.md"}  # not q's piece
+    assert nodes["c1.md"].get("href") == "../../../c1/"
+    # Dead ends, the stop and backward steps are said in words, not only in colour.
+    assert "dead end" in nodes["c1.md"].get("aria-label")
+    assert "the way stops here" in nodes["c1.md"].get("aria-label")
+    assert "dead end" in nodes["c1.md"].text_content()
+    assert "draft" in nodes["b2.md"].text_content()
+    back = svg.xpath(".//path[@data-kind='back']")
+    assert [(e.get("data-from"), e.get("data-to")) for e in back] == [("b2.md", "a1.md")]
+    assert "backward" in svg.xpath(".//g[contains(@class, 'cm-flow__edges')]")[0].text_content()
+    assert svg.xpath(".//*[@data-cm-break]")
+    verdict = " ".join(figure.xpath("figcaption")[0].text_content().split())
+    assert "breaks at Stage c" in verdict
+    assert "The way stops at Stage c (c1.md)" in verdict
+    problems = " ".join(figure.xpath(".//div[contains(@class, 'cm-flow__problems')]")[0]
+                        .text_content().split())
+    assert "Dead end (1): Piece c1" in problems and "Backward step (1): Piece b2 → Piece a1" \
+        in problems
+    # The list says the same as the drawing.
+    listed = " ".join(figure.xpath(".//details")[0].text_content().split())
+    assert "Piece b2 (draft): next Piece a1 (Stage a, backward)" in listed
+
+
+def test_a_continuous_walk_is_said_and_drawn_without_a_break():
+    analysis = _flow_analysis(continuous=True)
+    tree = _persona_page(Renderer(analysis, Settings()))
+    figure = tree.xpath("//figure[@data-cm-flow='buyer']")[0]
+    assert figure.get("data-continuous") == "true"
+    verdict = " ".join(figure.xpath("figcaption")[0].text_content().split())
+    assert "A reader can walk from Stage a to Stage d by following next links: " \
+        "Piece a1 → Piece b1 → Piece c1 → Piece d1." in verdict
+    assert not figure.xpath(".//*[@data-cm-break]") and not figure.xpath(".//*[@data-dead-end]")
+    walk = figure.xpath(".//path[contains(@class, 'cm-flow__edge--walk')]")
+    assert [(e.get("data-from"), e.get("data-to")) for e in walk] == \
+        [("a1.md", "b1.md"), ("b1.md", "c1.md"), ("c1.md", "d1.md")]
+
+
+def test_a_crowded_stage_draws_the_walk_first_and_counts_the_rest():
+    analysis = _flow_analysis(extra=20)
+    renderer = Renderer(analysis, Settings())
+    flow = renderer.flow(analysis.personas[0], analysis.journeys[0])
+    column = flow.columns[1]
+    assert len(column.nodes) == FLOW_CAP and column.more == 22 - FLOW_CAP
+    assert {"b1.md", "b2.md"} <= {n.piece.path for n in column.nodes}  # linked pieces first
+    tree = _persona_page(renderer)
+    assert f"+{22 - FLOW_CAP} more" in tree.xpath("//a[contains(@class, 'cm-flow__more')]")[0] \
+        .text_content()
+    assert tree.xpath("//a[contains(@class, 'cm-flow__more')]/@href") == ["#buyer_b"]
+
+
+def test_the_flow_is_linear_and_bounded_on_a_big_site():
+    analysis = _analysis(personas=3, pieces=3000)
+    renderer = Renderer(analysis, Settings())
+    start = time.perf_counter()
+    flow = renderer.flow(analysis.personas[0], analysis.journeys[0])
+    assert time.perf_counter() - start < 2
+    assert all(len(c.nodes) <= FLOW_CAP for c in flow.columns)
+    assert sum(c.more for c in flow.columns) > 0
+
+
+def test_the_overview_says_whether_each_journey_can_be_walked():
+    renderer = Renderer(_flow_analysis(), Settings())
+    tree = lxml_html.fromstring(renderer.render(renderer.pages()[0]).html)
+    walks = {td.get("data-cm-walk"): td for td in tree.xpath("//td[@data-cm-walk]")}
+    assert set(walks) == {"p/buyer", "q/buyer"}
+    assert walks["p/buyer"].get("data-continuous") == "false"
+    assert "breaks at Stage c" in walks["p/buyer"].text_content()
+    assert walks["p/buyer"].xpath("a/@href") == ["personas/p/#flow-buyer"]
+    assert walks["q/buyer"].get("data-continuous") == "none"
+    assert "not walked" in walks["q/buyer"].text_content()
+    assert "0/1" in tree.xpath("//*[@data-cm-walkable]")[0].text_content()
+
+
+# --- segments --------------------------------------------------------------------------
+
+
+def test_every_view_filters_by_persona_segment_and_intent():
+    renderer = Renderer(_flow_analysis(), Settings())
+    for page in renderer.pages():
+        if page.kind == "gaps":
+            continue
+        tree = lxml_html.fromstring(renderer.render(page).html)
+        names = tree.xpath("//form[@data-cm-filters]//select/@name")
+        assert {"type", "frequency", "intent"} <= set(names), page.src_uri
+        assert ("group" in names) == (page.kind == "overview"), page.src_uri
+    tree = lxml_html.fromstring(renderer.render(renderer.pages()[0]).html)
+    rows = {tr.get("data-cm-persona"): tr for tr in tree.xpath("//tr[@data-cm-persona]")}
+    assert rows["q"].get("data-persona-type") == "internal"
+    assert rows["p"].get("data-persona-frequency") == "frequent"
+    items = {tr.xpath("td/a")[0].text: tr for tr in tree.xpath("//tr[@data-cm-item]")}
+    assert items["Piece a1"].get("data-persona-type") == "external"
+    assert items["Piece q1"].get("data-persona-type") == "internal"
+    stage = next(p for p in renderer.pages() if p.kind == "stage" and p.stage == "a")
+    tree = lxml_html.fromstring(renderer.render(stage).html)
+    sections = tree.xpath("//section[@data-cm-persona]")
+    assert [s.get("data-persona-type") for s in sections] == ["external", "internal"]
+
+
+# --- results ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("metric, value, text", [
+    ("views", 61869.0, "61,869"), ("views", 2.5, "3"), ("conversions", 0, "0"),
+    ("avg_time_on_page", 194.49, "3m 14s"), ("avg_time_on_page", 59.5, "1m 00s"),
+    ("avg_time_on_page", 42, "42s"), ("bounce_rate", 0.48548, "48.5%"),
+    ("bounce_rate", 1, "100.0%"), ("rating", 4.1068, "4.1"), ("rating", 4.25, "4.3"),
+])
+def test_figures_are_written_as_the_script_writes_them(metric, value, text):
+    assert format_metric(metric, value) == text
+
+
+def _with_figures(analysis: Analysis, figures: dict[str, dict[str, float]]) -> Analysis:
+    return Analysis(analysis.journeys, analysis.personas, analysis.pieces, analysis.cells,
+                    analysis.findings, analysis.today, analysis.continuity, figures)
+
+
+def test_results_show_on_the_overview_persona_and_stage_pages_and_colour_the_matrix():
+    base = _flow_analysis()
+    figures = {"a1.md": {"views": 100, "rating": 4.0}, "b1.md": {"views": 300, "rating": 5.0},
+               "c1.md": {"views": 50}, "d1.md": {"views": 1000, "conversions": 7},
+               "b2.md": {"views": 99999}}  # a draft: shown on its card, not counted
+    analysis = _with_figures(base, figures)
+    renderer = Renderer(analysis, Settings(color_by="views"))
+    pages = {p.src_uri: p for p in renderer.pages()}
+    tree = lxml_html.fromstring(renderer.render(pages["content-map/index.md"]).html)
+    headline = {li.get("data-cm-result"): li for li in tree.xpath("//li[@data-cm-result]")}
+    assert headline["views"].xpath(".//*[@data-cm-value]/text()") == ["1,450"]
+    assert float(headline["views"].xpath(".//*/@data-cm-value")[0]) == 1450
+    assert headline["rating"].xpath(".//*[@data-cm-value]/text()") == ["4.8"]  # 4×100 + 5×300
+    assert headline["conversions"].xpath(".//*[@data-cm-value]/text()") == ["7"]
+    cells = {td.get("data-cm-cell"): td for td in tree.xpath("//td[@data-cm-cell]")}
+    assert [cells[f"p/buyer/{s}"].get("data-quantile") for s in "abcd"] == ["1", "2", "0", "3"]
+    assert "cm-q-3" in cells["p/buyer/d"].get("class")
+    assert cells["q/buyer/b"].get("data-quantile") is None  # a gap has no figure
+    assert "1,000" in cells["p/buyer/d"].text_content()  # the number, not only the colour
+    legend = " ".join(tree.xpath("//*[@data-cm-colour-legend]")[0].text_content().split())
+    assert "Cells coloured by views" in legend and "Top quarter: 1,000" in legend
+    rows = {tr.xpath("td/a")[0].text: tr for tr in tree.xpath("//tr[@data-cm-item]")}
+    assert rows["Piece b2"].get("data-m-views") == "99999"
+    assert "99,999" in rows["Piece b2"].text_content()
+
+    persona = lxml_html.fromstring(renderer.render(pages["content-map/personas/p.md"]).html)
+    mine = persona.xpath("//li[@data-cm-result='views']//*[@data-cm-value]/text()")
+    assert mine == ["1,450"]
+    lane = persona.xpath("//li[@id='buyer_b']")[0]
+    assert lane.xpath(".//p[contains(@class, 'cm-stage__figures')]"
+                      "//*[@data-cm-fig='p/buyer/b'][@data-cm-metric='views']/text()") == ["300"]
+    stage = lxml_html.fromstring(renderer.render(pages["content-map/stages/buyer/d.md"]).html)
+    assert stage.xpath("//li[@data-cm-result='views']//*[@data-cm-value]/text()") == ["1,000"]
+
+
+def test_no_metrics_no_results_anywhere():
+    renderer = Renderer(_flow_analysis(), Settings(color_by="views"))
+    for rendered in renderer.render_all():
+        assert "data-cm-result" not in rendered.html and "data-quantile" not in rendered.html
+
+
+# --- needs attention -------------------------------------------------------------------
+
+
+def test_needs_attention_groups_reviews_by_owner_work_by_cell_and_counts_holdings():
+    base = _flow_analysis()
+    dates = {"a1.md": TODAY - dt.timedelta(days=3), "b1.md": TODAY + dt.timedelta(days=30),
+             "c1.md": TODAY + dt.timedelta(days=31), "d1.md": TODAY}
+    pieces = tuple(replace(p, review_by=dates.get(p.path)) for p in base.pieces)
+    cells = tuple(replace(c, state="gap", count=0, pieces=()) if (c.persona, c.stage) == ("p", "b")
+                  else c for c in base.cells)
+    analysis = Analysis(base.journeys, base.personas, pieces, cells, (), TODAY, base.continuity)
+    renderer = Renderer(analysis, Settings())
+    page = next(p for p in renderer.pages() if p.kind == "attention")
+    assert renderer.render(page).url == "content-map/attention/"
+    tree = lxml_html.fromstring(renderer.render(page).html)
+    review = {s.xpath("h3")[0].text.strip(): s
+              for s in tree.xpath("//section[starts-with(@data-cm-group, 'r:')]")}
+    assert list(review) == ["dana", "sam"]
+    dana = [" ".join(li.text_content().split()) for li in review["dana"].xpath(".//li")]
+    assert dana[0].startswith("Piece a1") and "stale since 2026-05-29 (3 days ago)" in dana[0]
+    assert "due 2026-07-01 (in 30 days)" in dana[1] and len(dana) == 2  # c1 is 31 days out
+    assert "due 2026-06-01 (today)" in review["sam"].text_content()
+    work = tree.xpath("//section[starts-with(@data-cm-group, 'w:')]")
+    assert [s.get("data-cm-group") for s in work] == ["w:p/buyer/b"]
+    assert work[0].get("data-persona-type") == "external"
+    assert [a.text for a in work[0].xpath(".//a[@class='cm-piece__title']")] == ["Piece b2"]
+    holds = {tr.xpath("th/a")[0].text: [td.text for td in tr.xpath("td")]
+             for tr in tree.xpath("//table[contains(@class, 'cm-holds')]/tbody/tr")}
+    # columns: draft, published, stale, due, all
+    assert holds == {"dana": ["1", "4", "1", "1", "5"], "sam": ["0", "1", "0", "1", "1"]}
+    keys = {li.xpath("a")[0].text: li.get("data-cm-keys")
+            for li in tree.xpath("//section[starts-with(@data-cm-group, 'h:')]//li")}
+    assert keys["Piece a1"] == "h:o0 h:o0:s1 h:o0:stale"
+    # The overview points here, with the numbers.
+    overview = lxml_html.fromstring(renderer.render(renderer.pages()[0]).html)
+    review_figure = " ".join(overview.xpath("//*[@data-cm-review-figure]")[0]
+                             .text_content().split())
+    assert review_figure.startswith("3 to review 1 stale, 2 due within 30 days")
+    assert overview.xpath("//*[@data-cm-review-figure]//a/@href") == ["attention/"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -101,7 +102,7 @@ def test_map_pages_live_at_the_spec_urls_and_every_link_resolves(site: Site, the
     configure(site, theme={"name": theme}, use_directory_urls=directory_urls)
     build(site, "--strict")
     out = site.root / "site"
-    for path in ("content-map/index.md", "content-map/gaps.md",
+    for path in ("content-map/index.md", "content-map/gaps.md", "content-map/attention.md",
                  "content-map/personas/reader.md", "content-map/stages/buyer/awareness.md",
                  "content-map/stages/buyer/advocacy.md", "content-map/content-map.json"):
         assert map_file(out, path, directory_urls).is_file(), path
@@ -287,13 +288,15 @@ def test_overview_shows_figures_matrix_states_and_filters(site: Site):
     # An accessible table: caption, column and row headers.
     table = tree.xpath("//table[contains(@class, 'cm-matrix')]")[0]
     assert table.xpath("caption") and table.xpath(".//th[@scope='col']")
-    assert [th.text_content().strip() for th in table.xpath(".//th[@scope='row']")] == \
+    assert [th.xpath("a")[0].text_content() for th in table.xpath(".//th[@scope='row']")] == \
         ["Bo Buyer", "Rita Reader"]
-    # The filter form is there, hidden until the script shows it.
+    # The filter form is there, hidden until the script shows it: piece fields, persona
+    # segments (both personas are external; neither says how often it visits) and grouping.
     form = tree.xpath("//form[@data-cm-filters]")[0]
     assert form.get("hidden") is not None
-    assert {s.get("name") for s in form.xpath(".//select")} == \
-        {"status", "channel", "owner", "format", "intent"}
+    assert [s.get("name") for s in form.xpath(".//select")] == \
+        ["status", "channel", "owner", "format", "intent", "type", "group"]
+    assert form.xpath(".//select[@name='type']/option/@value") == ["", "external"]
     assert form.xpath(".//select[@name='owner']/option/@value") == ["", "dana", "sam"]
     rows = tree.xpath("//tr[@data-cm-item]")
     assert {r.get("data-status") for r in rows} == {"published", "draft"}
@@ -513,6 +516,105 @@ def test_the_bundled_example_publishes_its_map(tmp_path: Path):
     cells = list(cells.values())
     waived = [td for td in cells if td.get("data-state") == "waived"]
     assert waived and "waived" in waived[0].text_content()
+
+
+def example_copy(root: Path) -> Site:
+    """The bundled example in `root`, free to edit."""
+    for name in ("content", "personas", "journeys", "analytics"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    return Site(root)
+
+
+def flows(page: Path) -> dict[str, Any]:
+    return {f.get("data-cm-flow"): f for f in parse(page).xpath("//figure[@data-cm-flow]")}
+
+
+def test_the_example_draws_every_journey_whole_and_a_missing_next_as_a_break(tmp_path: Path):
+    site = example_copy(tmp_path)
+    build(site, "--strict")
+    out = site.root / "site"
+    for persona in ("cfo", "controller", "it-admin", "staff-accountant", "support-agent"):
+        for journey, figure in flows(out / f"content-map/personas/{persona}/index.html").items():
+            assert figure.get("data-continuous") == "true", (persona, journey)
+            assert not figure.xpath(".//*[@data-dead-end] | .//*[@data-cm-break]")
+            assert "A reader can walk from" in figure.xpath("figcaption")[0].text_content()
+    assert {td.get("data-continuous") for td in
+            parse(out / "content-map/index.html").xpath("//td[@data-cm-walk]")} == {"true"}
+
+    page = site.root / "content/guides/quarterly-access-reviews.md"
+    original = page.read_text("utf-8")
+    page.write_text(original.replace("next: [customers/it-reference-programme.md]\n", ""),
+                    "utf-8")
+    run = build(site)  # journey-break and dead-end are warnings: the build goes on
+    assert "journey-break" in run.err
+    figure = flows(out / "content-map/personas/it-admin/index.html")["buyer"]
+    assert figure.get("data-continuous") == "false" and figure.get("data-reached") == "retention"
+    stop = figure.xpath(".//a[@data-stop]")
+    assert [a.get("data-cm-node") for a in stop] == ["guides/quarterly-access-reviews.md"]
+    assert stop[0].get("data-dead-end") is not None and "dead end" in stop[0].text_content()
+    assert figure.xpath(".//*[@data-cm-break]")
+    verdict = " ".join(figure.xpath("figcaption")[0].text_content().split())
+    assert "The way stops at Retention (guides/quarterly-access-reviews.md)" in verdict
+    assert flows(out / "content-map/personas/it-admin/index.html")["support"] \
+        .get("data-continuous") == "true"
+    walk = parse(out / "content-map/index.html").xpath("//td[@data-cm-walk='it-admin/buyer']")[0]
+    assert walk.get("data-continuous") == "false" and "breaks at Retention" in walk.text_content()
+    assert broken_map_links(out) == []
+
+    page.write_text(original, "utf-8")
+    build(site, "--strict")
+    assert flows(out / "content-map/personas/it-admin/index.html")["buyer"] \
+        .get("data-continuous") == "true"
+
+
+def test_results_segments_and_needs_attention_in_a_real_build(site: Site):
+    gap_site(site, {"metrics": {"file": "data/metrics.csv", "color_by": "views"}},
+             theme={"name": "material"})
+    site.write("personas/agent.yml", "name: Ada Agent\ntype: internal\nfrequency: frequent\n")
+    site.write("docs/old.md", """
+        ---
+        title: Old news
+        personas: [agent]
+        stage: awareness
+        owner: sam
+        intent: fix
+        review_by: 2000-01-01
+        ---
+        # Old news
+    """)
+    site.write("data/metrics.csv", "page,views,rating\nintro.md,300,4\n/old/,100,2\n"
+               "nowhere.md,5,5\n")
+    build(site)
+    out = site.root / "site"
+    overview = parse(out / "content-map/index.html")
+    views = overview.xpath("//li[@data-cm-result='views']//*[@data-cm-value]")[0]
+    assert (views.text, float(views.get("data-cm-value"))) == ("400", 400.0)
+    rating = overview.xpath("//li[@data-cm-result='rating']//*[@data-cm-value]")[0]
+    assert rating.text == "3.5" and float(rating.get("data-cm-value")) == (4 * 300 + 2 * 100) / 400
+    cells = {td.get("data-cm-cell"): td for td in overview.xpath("//td[@data-cm-cell]")}
+    assert cells["reader/buyer/awareness"].get("data-quantile") is not None
+    assert "300" in cells["reader/buyer/awareness"].text_content()
+    rows = {tr.get("data-cm-persona"): tr for tr in overview.xpath("//tr[@data-cm-persona]")}
+    assert rows["agent"].get("data-persona-type") == "internal"
+    assert overview.xpath("//select[@name='type']/option/@value") == ["", "external", "internal"]
+    assert overview.xpath("//select[@name='group']/option/@value") == ["", "type", "frequency"]
+    # The CSV row for an unknown page is a finding with its line, on the gap report.
+    gaps = parse(out / "content-map/gaps/index.html")
+    row = gaps.xpath("//h2[@id='metrics-data']/following-sibling::ul[1]/li")[0]
+    assert "data/metrics.csv:4" in row.text_content() and "nowhere.md" in row.text_content()
+    # Needs attention: the stale page under its owner; the draft that would close a gap.
+    attention = parse(out / "content-map/attention/index.html")
+    review = attention.xpath("//section[starts-with(@data-cm-group, 'r:')]")
+    assert [s.xpath("h3")[0].text.strip() for s in review] == ["sam"]
+    assert "Old news" in review[0].text_content() and "stale since 2000-01-01" in \
+        review[0].text_content()
+    work = attention.xpath("//section[starts-with(@data-cm-group, 'w:')]")
+    assert [s.get("data-cm-group") for s in work] == ["w:reader/buyer/consideration"]
+    assert [a.text for a in work[0].xpath(".//a[@class='cm-piece__title']")] == ["Compare"]
+    assert attention.xpath("//form[@data-cm-filters]//select/@name") == \
+        ["status", "channel", "owner", "format", "intent", "type", "frequency"]
+    assert broken_map_links(out) == []
 
 
 def test_a_site_with_no_personas_and_no_pieces_still_gets_a_map(site: Site):

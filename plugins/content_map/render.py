@@ -1,4 +1,4 @@
-"""The content map as HTML: the overview, persona, stage and gap pages, and page badges.
+"""The content map as HTML: the overview, persona, stage, gap and attention pages, and badges.
 
 Plain Python and Jinja, nothing of MkDocs: the plugin hands over the URL of every page,
 and an engine that runs no plugins can use the same renderer. Every value from YAML
@@ -11,6 +11,7 @@ once, when the renderer is made, and a page's badges are one dictionary lookup a
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import posixpath
 import re
@@ -18,18 +19,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .coverage import counting_paths
+from .metrics import METRICS, Results, results
 from .model import (
     IN_PROGRESS_STATUSES,
     STATUSES,
     Analysis,
     Cell,
+    Continuity,
     Finding,
     Journey,
     Persona,
@@ -44,14 +47,21 @@ from .settings import Settings
 __all__ = [
     "ASSETS",
     "ASSET_FILES",
+    "DUE_DAYS",
     "FACETS",
+    "FLOW_CAP",
+    "PERSONA_FACETS",
     "STATES",
     "Badges",
+    "Flow",
+    "FlowEdge",
+    "FlowNode",
     "Heading",
     "MapPage",
     "Rendered",
     "Renderer",
     "environment",
+    "format_metric",
     "page_url",
     "relative_url",
     "safe_url",
@@ -64,6 +74,22 @@ ASSET_FILES = ("content-map.css", "content-map.js")
 
 FACETS = ("status", "channel", "owner", "format", "intent")
 """The piece fields the browser-side filters work on, in the order the form shows them."""
+
+PERSONA_FACETS = ("type", "frequency")
+"""The persona fields (segments) the filters also work on: a piece matches when one of the
+personas it is shown for does. Their values are schema enums, so they never hold a space."""
+
+PERSONA_FACET_ORDER = {"type": ("external", "internal"),
+                       "frequency": ("first-time", "occasional", "frequent")}
+
+FLOW_CAP = 8
+"""Nodes drawn per stage in a journey flow; the rest are counted ("+N more")."""
+
+FLOW_EDGE_CAP = 300
+"""Edges drawn per flow: enough for any real site, and a bound on the markup."""
+
+DUE_DAYS = 30
+"""How far ahead "Needs attention" looks for pieces due for review."""
 
 STATES: dict[str, tuple[str, str]] = {
     "covered": ("✔", "covered"),
@@ -157,6 +183,179 @@ def linkify(text: object) -> Markup:
 
 
 # ---------------------------------------------------------------------------------------
+# Results
+
+
+COMPACT_METRICS = ("views", "conversions", "rating")
+"""The figures a piece card or a lane column shows; pages with room show them all."""
+
+METRIC_WORDS = {"views": "views", "avg_time_on_page": "on page", "bounce_rate": "bounce",
+                "conversions": "conversions", "rating": "rating"}
+"""How a figure is named after its number in compact lists (`1,204 views`)."""
+
+
+def format_metric(metric: str, value: float) -> str:
+    """A figure as the map writes it; content-map.js formats the same way when filtering.
+
+    Halves round up, as JavaScript's `Math.round` does, so the two never disagree.
+    """
+    if metric == "avg_time_on_page":
+        seconds = int(value + 0.5)
+        minutes, seconds = divmod(seconds, 60)
+        return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+    if metric == "bounce_rate":
+        return f"{int(value * 1000 + 0.5) / 10:.1f}%"
+    if metric == "rating":
+        return f"{int(value * 10 + 0.5) / 10:.1f}"
+    return f"{int(value + 0.5):,}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure ready for a template: the metric, its raw value and the text shown."""
+
+    metric: str
+    label: str
+    value: float
+    text: str
+    words: str
+
+
+def figures_of(values: Mapping[str, float] | None) -> list[Figure]:
+    """The figures of a piece or group, in the order of `METRICS`."""
+    if not values:
+        return []
+    return [Figure(m.id, m.label, values[m.id], format_metric(m.id, values[m.id]),
+                   METRIC_WORDS[m.id]) for m in METRICS.values() if m.id in values]
+
+
+def quantiles(values: Sequence[float], bins: int = 4) -> list[float]:
+    """Upper bounds of the first `bins - 1` bins (nearest-rank quantiles of `values`)."""
+    ordered = sorted(values)
+    if not ordered:
+        return []
+    return [ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * k // bins) - 1))]
+            for k in range(1, bins)]
+
+
+def quantile_bin(value: float, bounds: Sequence[float]) -> int:
+    for index, bound in enumerate(bounds):
+        if value <= bound:
+            return index
+    return len(bounds)
+
+
+# ---------------------------------------------------------------------------------------
+# The journey flow
+
+
+NODE_W, NODE_H, COL_GAP, ROW_GAP, HEAD, PAD = 156, 54, 44, 14, 34, 12
+LINE_CHARS = 21  # fits the box in wide fonts (DejaVu Sans) as well as narrow ones
+
+
+@dataclass(frozen=True, eq=False)
+class FlowNode:
+    piece: Piece
+    stage: Stage
+    x: int
+    y: int
+    role: str  # counting | progress
+    lines: tuple[str, ...]  # the title, wrapped and shortened for the box
+    dead_end: bool = False
+    stop: bool = False  # where the walk ends when the journey is broken
+    on_walk: bool = False
+
+    @property
+    def marks(self) -> list[str]:
+        marks = []
+        if self.dead_end:
+            marks.append("dead end")
+        if self.stop:
+            marks.append("the way stops here")
+        return marks
+
+
+@dataclass(frozen=True, eq=False)
+class FlowEdge:
+    source: FlowNode
+    target: FlowNode
+    kind: str  # forward | same | back
+    on_walk: bool
+    d: str  # the SVG path
+    label_x: int = 0
+    label_y: int = 0
+
+
+@dataclass(frozen=True)
+class FlowColumn:
+    stage: Stage
+    x: int
+    nodes: tuple[FlowNode, ...]
+    more: int  # nodes not drawn
+    skipped: bool
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A persona's journey as a diagram: a column per stage, a node per piece, `next` edges."""
+
+    persona: Persona
+    journey: Journey
+    columns: tuple[FlowColumn, ...]
+    edges: tuple[FlowEdge, ...]
+    width: int
+    height: int
+    walk: Continuity | None
+    dead_ends: tuple[Piece, ...]  # every dead end of the persona in this journey
+    backward: tuple[tuple[Piece, Piece], ...]  # every backward `next` among its pieces
+    edges_left_out: int = 0
+    break_at: tuple[int, int] | None = None  # where the broken walk stops, drawn as a cut
+
+    node_w: ClassVar[int] = NODE_W
+    col_gap: ClassVar[int] = COL_GAP
+    node_h: ClassVar[int] = NODE_H
+    head: ClassVar[int] = HEAD
+
+    @property
+    def nodes(self) -> list[FlowNode]:
+        return [node for column in self.columns for node in column.nodes]
+
+    def outgoing(self, node: FlowNode) -> list[FlowEdge]:
+        return [edge for edge in self.edges if edge.source is node]
+
+    @property
+    def anchor(self) -> str:
+        return f"flow-{self.journey.id}"
+
+
+
+
+def _wrap(title: str, width: int = LINE_CHARS, lines: int = 2) -> tuple[str, ...]:
+    """The title in at most `lines` lines of at most `width` characters, with an ellipsis."""
+    out: list[str] = []
+    current = ""
+    cut = False
+    for word in " ".join(str(title).split()).split(" "):
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            out.append(current)
+            current = word
+            if len(out) == lines:
+                cut = True
+                break
+    if not cut and current:
+        out.append(current)
+    fixed = [line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in out]
+    if cut and fixed and not fixed[-1].endswith("…"):
+        last = fixed[-1]
+        fixed[-1] = (last if len(last) < width else last[: width - 1].rstrip()) + "…"
+    return tuple(fixed) or ("",)
+
+
+# ---------------------------------------------------------------------------------------
 # The pages
 
 
@@ -166,7 +365,7 @@ class MapPage:
 
     src_uri: str
     title: str  # plain text; escape it before handing it to a theme
-    kind: str  # overview | persona | stage | gaps
+    kind: str  # overview | persona | stage | gaps | attention
     persona: str | None = None
     journey: str | None = None
     stage: str | None = None
@@ -276,10 +475,16 @@ class Links:
     def gaps(self, rule: str | None = None) -> str:
         return self.to(self._r.gaps_src, rule)
 
+    def attention(self, fragment: str | None = None) -> str:
+        return self.to(self._r.attention_src, fragment)
+
     def persona(self, persona_id: str, journey: str | None = None,
                 stage: str | None = None) -> str:
         fragment = lane_anchor(journey, stage) if journey and stage else None
         return self.to(self._r.persona_src(persona_id), fragment)
+
+    def flow(self, persona_id: str, journey: str) -> str:
+        return self.to(self._r.persona_src(persona_id), f"flow-{journey}")
 
     def stage(self, journey: str, stage: str, persona: str | None = None) -> str:
         return self.to(self._r.stage_src(journey, stage),
@@ -320,6 +525,7 @@ class Renderer:
         self.root = root
         self.overview_src = f"{root}/index.md"
         self.gaps_src = f"{root}/gaps.md"
+        self.attention_src = f"{root}/attention.md"
         self.export_src = f"{root}/content-map.json"
         self._index()
 
@@ -345,9 +551,11 @@ class Renderer:
         self.urls = urls
 
     def pages(self) -> list[MapPage]:
-        """Every generated page: overview, gap report, one per persona, one per stage."""
+        """Every generated page: overview, gap report, needs attention, one per persona and
+        one per stage."""
         pages = [MapPage(self.overview_src, self.settings.nav_title, "overview"),
-                 MapPage(self.gaps_src, "Gap report", "gaps")]
+                 MapPage(self.gaps_src, "Gap report", "gaps"),
+                 MapPage(self.attention_src, "Needs attention", "attention")]
         pages += [MapPage(self.persona_src(p.id), p.name, "persona", persona=p.id)
                   for p in self.analysis.personas]
         for journey in self.analysis.journeys:
@@ -400,6 +608,22 @@ class Renderer:
         self.journey_files = {j.file: j for j in a.journeys if j.file}
         self.options = self._facet_options()
         self.ordered_pieces = sorted(a.pieces, key=self._stage_order)
+        self.walks: dict[tuple[str, str], Continuity] = {
+            (w.persona, w.journey): w for w in a.continuity}
+        by_file = {p.file: p for p in a.pieces}
+        self.dead_ends: dict[tuple[str, str], list[Piece]] = defaultdict(list)
+        marked: set[tuple[str, str, str]] = set()
+        for finding in a.findings:
+            if finding.rule != "dead-end" or not finding.persona or not finding.journey:
+                continue
+            dead = by_file.get(finding.file)
+            if dead is not None and (finding.persona, finding.journey, dead.path) not in marked:
+                marked.add((finding.persona, finding.journey, dead.path))
+                self.dead_ends[(finding.persona, finding.journey)].append(dead)
+        self.results: Results | None = results(a) if a.figures else None
+        self.segments = {p.id: {facet: self._segment(p, facet) for facet in PERSONA_FACETS}
+                         for p in a.personas}
+        self._attention_cache: dict[str, Any] | None = None
 
     def _piece_order(self, piece: Piece) -> tuple[int, int, str]:
         role = self.role(piece)
@@ -426,7 +650,16 @@ class Renderer:
         ordered = {facet: sorted(values, key=str.lower) for facet, values in options.items()}
         ordered["status"] = [s for s in STATUSES if s in options["status"]] + sorted(
             options["status"] - set(STATUSES))
+        for facet, order in PERSONA_FACET_ORDER.items():
+            present = {str(getattr(p, facet)) for p in self.analysis.personas
+                       if getattr(p, facet)}
+            ordered[facet] = [v for v in order if v in present] + sorted(present - set(order))
         return ordered
+
+    @staticmethod
+    def _segment(persona: Persona, facet: str) -> str:
+        value = getattr(persona, facet)
+        return str(value) if value else ""
 
     # -- helpers the templates use ----------------------------------------------------
 
@@ -450,6 +683,36 @@ class Renderer:
     def persona_name(self, persona_id: str) -> str:
         persona = self.personas.get(persona_id)
         return persona.name if persona else persona_id
+
+    def stage_name(self, journey_id: str, stage_id: str) -> str:
+        stage = self.stages.get((journey_id, stage_id))
+        return stage.name if stage else stage_id
+
+    def segment_tokens(self, persona_ids: Iterable[str | None], facet: str) -> str:
+        """The values of a persona facet for the personas an item is shown for, as tokens."""
+        values = {self.segments[pid][facet] for pid in persona_ids
+                  if pid in self.segments and self.segments[pid][facet]}
+        return " ".join(sorted(values))
+
+    def piece_figures(self, piece: Piece) -> list[Figure]:
+        return figures_of(self.analysis.figures.get(piece.path))
+
+    def cell_figures(self, persona: str, journey: str, stage: str) -> list[Figure]:
+        if self.results is None:
+            return []
+        return figures_of(self.results.cells.get((persona, journey, stage)))
+
+    def persona_figures(self, persona: str) -> list[Figure]:
+        return figures_of(self.results.personas.get(persona)) if self.results else []
+
+    def stage_figures(self, journey: str, stage: str) -> list[Figure]:
+        return figures_of(self.results.stages.get((journey, stage))) if self.results else []
+
+    def overall_figures(self) -> list[Figure]:
+        return figures_of(self.results.overall) if self.results else []
+
+    def walk(self, persona: str, journey: str) -> Continuity | None:
+        return self.walks.get((persona, journey))
 
     def page_title(self, path: str) -> str:
         piece = self.analysis.piece(path)
@@ -490,6 +753,10 @@ class Renderer:
             "settings": self.settings,
             "states": STATES,
             "facets": FACETS,
+            "persona_facets": PERSONA_FACETS,
+            "due_days": DUE_DAYS,
+            "compact": COMPACT_METRICS,
+            "metrics": METRICS,
             "options": self.options,
             "severity_labels": SEVERITY_LABELS,
             "rules": RULES,
@@ -512,6 +779,8 @@ class Renderer:
             html = self._render("stage.html", page, **self._stage(journey, stage))
         elif page.kind == "gaps":
             html = self._render("gaps.html", page, **self._gaps())
+        elif page.kind == "attention":
+            html = self._render("attention.html", page, attention=self._attention())
         else:
             raise ValueError(f"unknown map page kind {page.kind!r}")
         return Rendered(page, self.url(page.src_uri), html, _headings(html))
@@ -547,7 +816,31 @@ class Renderer:
         states = {state: 0 for state in STATES}
         for cell in self.analysis.cells:
             states[cell.display_state] += 1
-        return {"matrix": rows, "open_gaps": open_gaps, "display_states": states}
+        attention = self._attention()
+        return {"matrix": rows, "open_gaps": open_gaps, "display_states": states,
+                "walks_broken": sum(not w.continuous for w in self.analysis.continuity),
+                "attention": attention, **self._colouring()}
+
+    def _colouring(self) -> dict[str, Any]:
+        """The metric each cell shows, and, with `color_by`, each cell's quantile (0-3)."""
+        cells = self.results.cells if self.results else {}
+        present = [m for m in METRICS if any(m in f for f in cells.values())]
+        colour = self.settings.color_by if self.settings.color_by in present else None
+        shown = colour or ("views" if "views" in present else (present[0] if present else None))
+        bins: dict[tuple[str, str, str], int] = {}
+        legend: list[tuple[int, str, str]] = []
+        if colour is not None:
+            values = {key: f[colour] for key, f in cells.items() if colour in f}
+            bounds = quantiles(list(values.values()))
+            members: dict[int, list[float]] = defaultdict(list)
+            for key, value in values.items():
+                bins[key] = quantile_bin(value, bounds)
+                members[bins[key]].append(value)
+            for index in sorted(members):
+                low, high = min(members[index]), max(members[index])
+                legend.append((index, format_metric(colour, low), format_metric(colour, high)))
+        return {"cell_metric": shown, "colour_metric": METRICS[colour] if colour else None,
+                "colour_bins": bins, "colour_legend": legend}
 
     def _persona(self, persona: Persona) -> dict[str, Any]:
         lanes = []
@@ -570,8 +863,100 @@ class Renderer:
             lanes.append((journey, columns))
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", persona.narrative or "")
                       if p.strip()]
-        return {"persona": persona, "lanes": lanes, "narrative": paragraphs,
+        flows = {journey.id: self.flow(persona, journey) for journey, _ in lanes}
+        return {"persona": persona, "lanes": lanes, "narrative": paragraphs, "flows": flows,
                 "findings": self.persona_findings.get(persona.id, [])}
+
+    def flow(self, persona: Persona, journey: Journey) -> Flow:
+        """The persona's journey as a diagram, laid out at build time.
+
+        A piece is a node in the column of its earliest stage in the journey; counting and
+        in-progress pieces are drawn, others (ideas, retired pages) are not. Each column
+        draws at most `FLOW_CAP` nodes, choosing first the pieces on the walk, the dead
+        ends and the pieces with links; the rest are counted. Linear in the persona's
+        pieces and their `next` links.
+        """
+        walk = self.walks.get((persona.id, journey.id))
+        on_walk = set(walk.path) if walk else set()
+        walk_steps = set(zip(walk.path, walk.path[1:], strict=False)) if walk else set()
+        stop = walk.path[-1] if walk and not walk.continuous and walk.path else None
+        dead = {p.path for p in self.dead_ends.get((persona.id, journey.id), ())}
+        column_of: dict[str, int] = {}
+        per_column: list[list[Piece]] = [[] for _ in journey.stages]
+        for index, stage in enumerate(journey.stages):
+            for piece in self.by_cell.get((persona.id, journey.id, stage.id), ()):
+                if piece.path in column_of or self.role(piece) == "other":
+                    continue
+                column_of[piece.path] = index
+                per_column[index].append(piece)
+        links: list[tuple[str, str, str]] = []
+        linked: set[str] = set()
+        backward: list[tuple[Piece, Piece]] = []
+        for index, pieces in enumerate(per_column):
+            for piece in pieces:
+                for target in piece.next:
+                    there = column_of.get(target)
+                    if there is None or target == piece.path:
+                        continue
+                    kind = "forward" if there > index else "same" if there == index else "back"
+                    links.append((piece.path, target, kind))
+                    linked.update((piece.path, target))
+                    if kind == "back":
+                        target_piece = self.analysis.piece(target)
+                        if target_piece is not None:
+                            backward.append((piece, target_piece))
+
+        def priority(item: tuple[int, Piece]) -> tuple[int, ...]:
+            order, piece = item
+            return (piece.path not in on_walk, piece.path != stop, piece.path not in dead,
+                    piece.path not in linked, self.role(piece) != "counting", order)
+
+        rows: dict[str, int] = {}
+        sources: dict[str, list[str]] = defaultdict(list)
+        for source, target, kind in links:
+            if kind == "forward":
+                sources[target].append(source)
+        columns: list[FlowColumn] = []
+        nodes: dict[str, FlowNode] = {}
+        tallest = 0
+        for index, stage in enumerate(journey.stages):
+            x = PAD + index * (NODE_W + COL_GAP)
+            chosen = [piece for _, piece in sorted(enumerate(per_column[index]), key=priority)
+                      [:FLOW_CAP]]
+            # Nodes sit near the pieces that link to them (the mean row of their sources
+            # in earlier columns), which keeps most edges short and uncrossed.
+            placed = []
+            for rank, piece in enumerate(chosen):
+                seen = [rows[s] for s in sources.get(piece.path, ()) if s in rows]
+                placed.append(((0 if seen else 1, sum(seen) / len(seen) if seen else 0.0,
+                                rank), piece))
+            column_nodes = []
+            for row, (_, piece) in enumerate(sorted(placed, key=lambda item: item[0])):
+                rows[piece.path] = row
+                node = FlowNode(
+                    piece, stage, x, PAD + HEAD + row * (NODE_H + ROW_GAP),
+                    self.role(piece), _wrap(piece.title), dead_end=piece.path in dead,
+                    stop=piece.path == stop, on_walk=piece.path in on_walk)
+                nodes[piece.path] = node
+                column_nodes.append(node)
+            more = len(per_column[index]) - len(column_nodes)
+            tallest = max(tallest, len(column_nodes) + (1 if more else 0))
+            cell = self.cells.get((persona.id, journey.id, stage.id))
+            columns.append(FlowColumn(stage, x, tuple(column_nodes), more,
+                                      cell is not None and cell.state == "skipped"))
+        edges: list[FlowEdge] = []
+        drawable = [(s, t, k) for s, t, k in links if s in nodes and t in nodes]
+        for source, target, kind in drawable[:FLOW_EDGE_CAP]:
+            edges.append(_edge(nodes[source], nodes[target], kind,
+                               (source, target) in walk_steps))
+        width = PAD * 2 + len(journey.stages) * NODE_W + (len(journey.stages) - 1) * COL_GAP
+        height = PAD * 2 + HEAD + max(tallest, 1) * (NODE_H + ROW_GAP) + 24
+        end = nodes.get(stop) if stop else None
+        break_at = (end.x + NODE_W, end.y + NODE_H // 2) \
+            if end is not None and column_of[end.piece.path] < len(journey.stages) - 1 else None
+        return Flow(persona, journey, tuple(columns), tuple(edges), width, height, walk,
+                    tuple(self.dead_ends.get((persona.id, journey.id), ())), tuple(backward),
+                    edges_left_out=max(0, len(drawable) - FLOW_EDGE_CAP), break_at=break_at)
 
     def _stage(self, journey: Journey, stage: Stage) -> dict[str, Any]:
         groups = self.by_stage.get((journey.id, stage.id), {})
@@ -587,6 +972,63 @@ class Renderer:
                 "position": position, "previous": previous, "following": following,
                 "total": total}
 
+    def _attention(self) -> dict[str, Any]:
+        """What needs doing: reviews by owner, work that would close gaps, who holds what."""
+        if self._attention_cache is not None:
+            return self._attention_cache
+        today = self.analysis.today
+        horizon = today + dt.timedelta(days=DUE_DAYS)
+        owners = sorted({str(p.owner) for p in self.analysis.pieces if p.owner},
+                        key=lambda o: (o.lower(), o))
+        keys = {owner: f"o{n}" for n, owner in enumerate(owners)}
+        keys[""] = f"o{len(owners)}"
+        order = {owner: n for n, owner in enumerate(owners + [""])}
+        reviews: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        holds: dict[str, list[Piece]] = defaultdict(list)
+        flags: dict[str, str] = {}
+        for piece in self.ordered_pieces:
+            owner = str(piece.owner) if piece.owner else ""
+            holds[owner].append(piece)
+            if piece.review_by is None or piece.review_by > horizon:
+                continue
+            stale = piece.review_by < today
+            flags[piece.path] = "stale" if stale else "due"
+            reviews[owner].append({"piece": piece, "kind": flags[piece.path],
+                                   "days": abs((piece.review_by - today).days)})
+        counts: dict[str, dict[str, int]] = {}
+        for owner, pieces in holds.items():
+            tally: dict[str, int] = defaultdict(int)
+            for piece in pieces:
+                tally[piece.status] += 1
+                if piece.path in flags:
+                    tally[":" + flags[piece.path]] += 1
+            counts[owner] = dict(tally)
+        for items in reviews.values():
+            items.sort(key=lambda item: (item["piece"].review_by, item["piece"].title.lower()))
+        statuses = list(self.options["status"])
+        status_keys = {status: f"s{n}" for n, status in enumerate(statuses)}
+        work = []
+        idle = []
+        for cell in self.analysis.cells:
+            if cell.state not in ("gap", "waived"):
+                continue
+            pieces = [p for p in (self.analysis.piece(path) for path in cell.in_progress)
+                      if p is not None]
+            if pieces:
+                work.append((cell, pieces))
+            elif cell.state == "gap":
+                idle.append(cell)
+        self._attention_cache = {
+            "reviews": sorted(reviews.items(), key=lambda item: order[item[0]]),
+            "holds": sorted(holds.items(), key=lambda item: order[item[0]]),
+            "owner_keys": keys, "flags": flags, "statuses": statuses, "counts": counts,
+            "status_keys": status_keys, "work": work, "idle": idle, "horizon": horizon,
+            "stale": sum(kind == "stale" for kind in flags.values()),
+            "due": sum(kind == "due" for kind in flags.values()),
+            "work_pieces": len({p.path for _, pieces in work for p in pieces}),
+        }
+        return self._attention_cache
+
     def _gaps(self) -> dict[str, Any]:
         by_rule: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.analysis.findings:
@@ -599,6 +1041,26 @@ class Renderer:
             return (-worst, catalogue, rule)
 
         return {"groups": sorted(by_rule.items(), key=order)}
+
+
+def _edge(source: FlowNode, target: FlowNode, kind: str, on_walk: bool) -> FlowEdge:
+    """An edge's SVG path: forward edges run right to left sides, edges within a stage loop
+    out to the right, backward edges arc below the row so they never hide a forward one."""
+    ys, yt = source.y + NODE_H // 2, target.y + NODE_H // 2
+    if kind == "forward":
+        x1, x2 = source.x + NODE_W, target.x - 3
+        bend = max(18, (x2 - x1) // 2)
+        return FlowEdge(source, target, kind, on_walk,
+                        f"M{x1} {ys} C{x1 + bend} {ys} {x2 - bend} {yt} {x2} {yt}")
+    if kind == "same":
+        x = source.x + NODE_W
+        return FlowEdge(source, target, kind, on_walk,
+                        f"M{x} {ys} C{x + 26} {ys} {x + 29} {yt} {x + 3} {yt}")
+    x1, x2 = source.x, target.x + NODE_W + 3
+    dip = NODE_H // 2 + ROW_GAP // 2
+    return FlowEdge(source, target, kind, on_walk,
+                    f"M{x1} {ys} C{x1 - 30} {ys + dip} {x2 + 30} {yt + dip} {x2} {yt}",
+                    label_x=(x1 + x2) // 2, label_y=(ys + yt) // 2 + dip - 2)
 
 
 def render_pages(analysis: Analysis, settings: Settings, *,

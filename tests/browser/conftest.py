@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -175,3 +176,13 @@ def open_page(browser: Any) -> Iterator[Callable[..., tuple[Any, Watch]]]:
     problems = [e for w in watches for e in w.errors]
     assert problems == [], problems
     assert [d for w in watches for d in w.dialogs] == []
+
+
+@pytest.fixture(scope="session")
+def report(example_config: Path, example_url: str) -> dict[str, Any]:
+    """`content-map check --format json`, plus the model from the site's content-map.json."""
+    checked = check_report(example_config)
+    with urllib.request.urlopen(example_url + "content-map/content-map.json") as response:
+        exported = json.load(response)
+    assert exported["matrix"] == checked["matrix"]
+    return {**exported, **checked}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -12,19 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from .conftest import REPO, SCREENSHOTS, build, check_report, copy_example, serve
+from .conftest import REPO, SCREENSHOTS, build, copy_example, serve
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def report(example_config: Path, example_url: str) -> dict[str, Any]:
-    """`content-map check --format json`, plus the model from the site's content-map.json."""
-    checked = check_report(example_config)
-    with urllib.request.urlopen(example_url + "content-map/content-map.json") as response:
-        exported = json.load(response)
-    assert exported["matrix"] == checked["matrix"]
-    return {**exported, **checked}
 
 
 def cells_on_page(page: Any) -> dict[str, dict[str, Any]]:
@@ -154,7 +142,8 @@ def test_a_filtered_cell_link_keeps_the_filter(open_page, example_url, report):
 
 
 def test_every_map_page_loads_without_errors(open_page, example_url, report):
-    paths = ["content-map/", "content-map/gaps/", "guides/pilot-checklist/"]
+    paths = ["content-map/", "content-map/gaps/", "content-map/attention/",
+             "guides/pilot-checklist/"]
     paths += [f"content-map/personas/{p['id']}/" for p in report["personas"]]
     paths += [f"content-map/stages/{j['id']}/{s['id']}/" for j in report["journeys"]
               for s in j["stages"]]
@@ -176,7 +165,7 @@ def test_no_accessibility_violations_in_the_map(open_page, example_url, report, 
     journey = report["journeys"][0]
     paths = ["content-map/", f"content-map/personas/{persona}/",
              f"content-map/stages/{journey['id']}/{journey['stages'][0]['id']}/",
-             "content-map/gaps/", "guides/pilot-checklist/"]
+             "content-map/gaps/", "content-map/attention/", "guides/pilot-checklist/"]
     page, _ = open_page(example_url + paths[0], scheme=scheme)
     for path in paths:
         page.goto(example_url + path)
@@ -197,7 +186,8 @@ def test_the_mkdocs_theme_filters_and_passes_axe(open_page, tmp_path):
         page, _ = open_page(url + "content-map/?status=published")
         assert page.input_value("#cm-filter-status") == "published"
         assert all(r["status"] == "published" for r in visible_rows(page))
-        for path in ("content-map/", "content-map/personas/cfo/", "guides/pilot-checklist/"):
+        for path in ("content-map/", "content-map/personas/cfo/", "content-map/attention/",
+                     "guides/pilot-checklist/"):
             page.goto(url + path)
             results = Axe().run(page, context=".cm")
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
