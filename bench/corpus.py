@@ -17,9 +17,12 @@ CHANNELS = ["blog", "docs", "email", "webinar", "social", "sales"]
 FORMATS = ["article", "guide", "case-study", "checklist", "video", "faq", "comparison"]
 INTENTS = ["learn", "research", "compare", "buy", "use", "fix", "share"]
 OWNERS = ["dana", "sam", "priya", "leo", "mia", "noor", "ivan", "zoe"]
-WORDS = ("reconciliation close ledger variance accrual journal approval audit trail matching "
-         "exception workflow controller spreadsheet subsidiary intercompany balance sheet "
-         "evidence checklist period automation review sign-off cash bank feed ERP").split()
+WORDS = [
+    "reconciliation", "close", "ledger", "variance", "accrual", "journal", "approval", "audit",
+    "trail", "matching", "exception", "workflow", "controller", "spreadsheet", "subsidiary",
+    "intercompany", "balance", "sheet", "evidence", "checklist", "period", "automation",
+    "review", "sign-off", "cash", "bank", "feed", "ERP",
+]
 
 
 def _paragraph(rng: random.Random, words: int) -> str:
@@ -51,8 +54,9 @@ def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
     plans = []
     for i in range(pages):
         journey, stages = (("buyer", STAGES) if rng.random() < 0.7 else ("support", SUPPORT))
+        who = rng.sample(persona_ids, k=rng.choice((1, 1, 2, 3)))
         plans.append((f"section-{i % 20:02d}/page-{i:06d}.md", journey, stages,
-                      rng.randrange(len(stages)), rng.sample(persona_ids, k=rng.choice((1, 1, 2, 3)))))
+                      rng.randrange(len(stages)), who))
     by_cell: dict[tuple[str, int, str], list[str]] = {}
     for path, journey, _, stage, who in plans:
         for pid in who:

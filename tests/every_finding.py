@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from conftest import Site
-
 from content_map.rules import RULES
 
 TODAY = "2025-06-01"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import Site, minimal_site
 from content_map.baseline import Baseline, compare, from_findings, read_baseline, to_text
 from content_map.model import Finding

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from conftest import cli
 
 CORPUS = Path(__file__).parent / "corpus" / "cases.yml"

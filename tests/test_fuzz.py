@@ -18,6 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from content_map import safe_yaml
 from content_map.engine import Project, analyse
 from content_map.header import Header, TextProblem, decode, read_header, split_header
@@ -25,8 +28,6 @@ from content_map.model import Analysis
 from content_map.report import text_report, to_json
 from content_map.rules import RULES
 from content_map.settings import Settings
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SCALE = int(os.environ.get("CONTENT_MAP_FUZZ_SCALE", "1"))
 EXAMPLES = {"loader": 300, "header": 300, "read": 150, "site": 150, "render": 100}

@@ -14,11 +14,12 @@ from urllib.parse import unquote, urlsplit
 
 import markdown
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from conftest import REPO, Site, cli, minimal_site
 from content_map.markdown_pages import MARKER
 from content_map.markdown_text import table, text
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 TODAY = "2026-01-15"
 

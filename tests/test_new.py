@@ -8,6 +8,7 @@ import re
 
 import frontmatter
 import pytest
+
 from conftest import Site, cli, minimal_site
 from content_map import scaffold
 from content_map.scaffold import ScaffoldError, create_file

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
 from conftest import Site, minimal_site
 from content_map.annotations import annotation, escape_data, escape_property
 from content_map.model import Finding
 from content_map.rules import RULES
 from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from lxml import etree
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"  # published schemas, unchanged
 

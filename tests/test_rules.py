@@ -58,7 +58,8 @@ CASES = [
      None, [("unknown-persona", "error", "docs/x.md", 2, "`reader ` is not a persona", "reader")]),
     ("unknown-stage", {"docs/x.md": "---\npersonas: [reader]\nstage: advocasy\n---\n"}, None,
      [("unknown-stage", "error", "docs/x.md", 3, "did you mean `advocacy`?", "advocacy")]),
-    ("unknown-stage-journey", {"docs/x.md": "---\npersonas: [reader]\nstage: sales/advocacy\n---\n"},
+    ("unknown-stage-journey",
+     {"docs/x.md": "---\npersonas: [reader]\nstage: sales/advocacy\n---\n"},
      None, [("unknown-stage", "error", "docs/x.md", 3, "not a stage of any journey", None)]),
     ("unknown-next", {"docs/advocacy.md": "---\npersonas: [reader]\nstage: advocacy\n"
                       "next: [awarenes.md]\n---\n"}, None,
@@ -102,7 +103,8 @@ CASES = [
       "journeys/support.yml": "stages: [{id: onboarding}]\n",
       "personas/reader.yml": "name: Rita\njourneys: [buyer]\n",
       "docs/x.md": "---\npersonas: [reader]\nstage: onboarding\n---\n"}, None,
-     [("persona-journey", "error", "docs/x.md", 3, "`reader` does not follow the `support`", None)]),
+     [("persona-journey", "error", "docs/x.md", 3, "`reader` does not follow the `support`",
+       None)]),
 ]
 
 
@@ -116,7 +118,8 @@ def test_rule(site: Site, files, options, expected):
     expected_rules = {e[0] for e in expected}
     # a persona added for a case has gaps of its own: those count only where the case is about them
     findings = [f for f in run.json()["findings"]
-                if f["rule"] in expected_rules or f["rule"] not in ("coverage-gap", "orphan-persona")]
+                if f["rule"] in expected_rules
+                or f["rule"] not in ("coverage-gap", "orphan-persona")]
     got = [(f["rule"], f["severity"], f["file"], f["line"]) for f in findings]
     assert got == [e[:4] for e in sorted(expected, key=lambda e: (e[2], e[3] or 0, e[0]))]
     by_key = {(f["rule"], f["file"], f["line"]): f for f in findings}

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from conftest import REPO, Site, cli, minimal_site
 from content_map.header import split_header
 from content_map.jsonschemas import DIALECT, all_schemas

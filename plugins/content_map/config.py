@@ -74,7 +74,7 @@ class ContentMapConfig(base.Config):
     metrics = c.SubConfig(MetricsConfig)
     """Results: an analytics CSV joined to the pieces (SPEC §5b)."""
 
-    def _validate(self) -> tuple[list[tuple[str, ValidationError]], list[tuple[str, str]]]:
+    def _validate(self) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
         failed, warnings = super()._validate()
         kept = []
         for key, message in warnings:
@@ -87,7 +87,7 @@ class ContentMapConfig(base.Config):
                 kept.append((key, message))
         return failed, kept
 
-    def validate(self) -> tuple[list[tuple[str, ValidationError]], list[tuple[str, str]]]:
+    def validate(self) -> tuple[list[tuple[str, Exception]], list[tuple[str, str]]]:
         failed, warnings = super().validate()
         if not failed:
             try:

@@ -431,9 +431,10 @@ def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
             resolved_personas.append(canonical)
 
     refs: list[StageRef] = []
-    stage_refs = [("stage", None, clean["stage"])] if "stage" in clean else []
+    stage_refs: list[tuple[str, int | None, str]] = (
+        [("stage", None, clean["stage"])] if "stage" in clean else [])
     stage_refs += [("stages", i, s) for i, s in enumerate(clean.get("stages", ()))]
-    hint = clean.get("journey")
+    hint: str | None = clean.get("journey")
     if hint is not None and not any(j.id == hint for j in journeys):
         guess = closest(hint, [j.id for j in journeys])
         findings.append(Finding("unknown-stage", file, where("journey"),
@@ -441,9 +442,9 @@ def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
                                 + (f"; did you mean `{shown(guess)}`?" if guess else ""),
                                 suggestion=guess, journey=hint))
         hint = None
-    for field_name, item, ref in stage_refs:
+    for field_name, position, ref in stage_refs:
         matches, guess = resolve_stage(ref, journeys, hint)
-        line = where(field_name, item)
+        line = where(field_name, position)
         if not matches:
             findings.append(Finding(
                 "unknown-stage", file, line,
@@ -467,14 +468,14 @@ def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
 
     for persona_id in resolved_personas:
         persona = personas[persona_id]
-        for ref in refs:
-            if not persona.follows(ref.journey):
+        for stage_ref in refs:
+            if not persona.follows(stage_ref.journey):
                 findings.append(Finding(
                     "persona-journey", file, where("stage" if "stage" in clean else "stages"),
-                    f"`{persona_id}` does not follow the `{ref.journey}` journey, so this page "
-                    f"cannot serve it at `{ref.stage}`: add `{ref.journey}` to the persona's "
-                    "`journeys`, or map the page to another stage",
-                    persona=persona_id, journey=ref.journey, stage=ref.stage,
+                    f"`{persona_id}` does not follow the `{stage_ref.journey}` journey, so this "
+                    f"page cannot serve it at `{stage_ref.stage}`: add `{stage_ref.journey}` to "
+                    "the persona's `journeys`, or map the page to another stage",
+                    persona=persona_id, journey=stage_ref.journey, stage=stage_ref.stage,
                 ))
 
     next_paths: list[str] = []

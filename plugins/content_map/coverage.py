@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .model import IN_PROGRESS_STATUSES, Cell, Finding, Journey, Persona, Piece
+from .model import IN_PROGRESS_STATUSES, Cell, Finding, Journey, Persona, Piece, Waiver
 from .settings import Settings
 
 __all__ = ["counting_paths", "matrix"]
@@ -51,7 +51,7 @@ def matrix(
                     other[key].append(piece.path)
 
     findings: list[Finding] = []
-    waivers = {}
+    waivers: dict[tuple[str, str, str], Waiver] = {}
     known = {(p.id, j.id, s.id) for p in personas for j in journeys for s in j.stages}
     for waiver in settings.waivers:
         matched = False
@@ -82,15 +82,16 @@ def matrix(
                 working = tuple(progress.get(key, ()))
                 rest = tuple(other.get(key, ()))
                 skip = persona.skip_reason(journey.id, stage.id)
-                waiver = waivers.get(key)
-                expired = waiver is not None and waiver.until is not None and waiver.until < today
+                cell_waiver = waivers.get(key)
+                until = cell_waiver.until if cell_waiver is not None else None
+                expired = until is not None and until < today
                 reason = None
                 if skip is not None:
                     state, reason = "skipped", skip
                 elif len(found) >= threshold:
                     state = "covered"
-                elif waiver is not None and not expired:
-                    state, reason = "waived", waiver.reason
+                elif cell_waiver is not None and not expired:
+                    state, reason = "waived", cell_waiver.reason
                 else:
                     state = "gap"
                 cells.append(Cell(persona.id, journey.id, stage.id, state, len(found), threshold,
@@ -99,12 +100,13 @@ def matrix(
                     findings.append(Finding(
                         "waiver-expired", settings_file, None,
                         f"the waiver for `{persona.id}` at `{journey.id}/{stage.id}` expired on "
-                        f"{waiver.until.isoformat()}; close the gap or renew the waiver",
+                        f"{until.isoformat() if until else ''}; close the gap or renew the waiver",
                         persona=persona.id, journey=journey.id, stage=stage.id,
                     ))
                 if state in ("gap", "waived"):
+                    waived = cell_waiver if state == "waived" else None
                     findings.append(_gap(persona, journey, stage.id, stage.name, found, threshold,
-                                         working, settings, waiver if state == "waived" else None))
+                                         working, settings, waived))
         if persona.id not in touched:
             findings.append(Finding(
                 "orphan-persona", persona.file, persona.line,

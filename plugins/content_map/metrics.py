@@ -207,8 +207,8 @@ def results(analysis: Analysis) -> Results:
     counting = {path for cell in analysis.cells for path in cell.pieces}
     cells = {(c.persona, c.journey, c.stage): aggregate(figures.get(p, {}) for p in c.pieces)
              for c in analysis.cells}
-    by_persona: dict[str, list[Figures]] = {}
-    by_stage: dict[tuple[str, str], list[Figures]] = {}
+    by_persona: dict[str, list[Mapping[str, float]]] = {}
+    by_stage: dict[tuple[str, str], list[Mapping[str, float]]] = {}
     for piece in analysis.pieces:
         got = figures.get(piece.path)
         if not got or piece.path not in counting:
@@ -218,7 +218,7 @@ def results(analysis: Analysis) -> Results:
         for ref in piece.stages:
             by_stage.setdefault((ref.journey, ref.stage), []).append(got)
     return Results(
-        pieces=dict(figures),
+        pieces={path: dict(values) for path, values in figures.items()},
         cells={k: v for k, v in cells.items() if v},
         personas={k: aggregate(v) for k, v in by_persona.items()},
         stages={k: aggregate(v) for k, v in by_stage.items()},

@@ -176,7 +176,8 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
         if not stages:
             if "stages" in clean:
                 validator.problem("schema", data, "stages",
-                                  f"the journey `{journey_id}` has no valid stage; list at least one")
+                                  f"the journey `{journey_id}` has no valid stage; list at least "
+                                  "one")
             continue
         journeys.append(Journey(
             id=journey_id,
@@ -249,7 +250,7 @@ def load_personas(folder: Path, root: Path,
         owners[persona_id] = file
         kept.append(entry)
     aliases: dict[str, tuple[str, ...]] = {}
-    for persona_id, file, data, clean, _, offset, validator in kept:
+    for persona_id, file, data, clean, _, _, validator in kept:
         own = []
         for index, alias in enumerate(clean.get("aliases", ())):
             if alias in owners and owners[alias] != file:

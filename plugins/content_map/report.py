@@ -174,10 +174,11 @@ def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
         heads = [s.id for s in journey.stages]
         widths = [max(len(h), 4) for h in heads]
         out.append(paint("bold", f"{journey.name} ({journey.id})"))
-        out.append(" " * width + "  " + "  ".join(h.ljust(w) for h, w in zip(heads, widths)))
+        header = "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))
+        out.append(" " * width + "  " + header)
         for persona in personas:
             row = []
-            for stage, w in zip(journey.stages, widths):
+            for stage, w in zip(journey.stages, widths, strict=True):
                 cell = cells.get((persona.id, journey.id, stage.id))
                 if cell is None:
                     row.append(" " * w)

@@ -199,9 +199,10 @@ _MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
 
 # A plain scalar that starts with a letter can only be typed as a boolean or null, and
 # only when it is one of these words; checking the set skips PyYAML's regular expressions.
-_TYPED_WORDS = frozenset(
-    ["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "null", "Null", "NULL"]
-)
+_TYPED_WORDS = frozenset((
+    "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+    "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N", "null", "Null", "NULL",
+))
 
 
 def _plain_is_text(value: str) -> bool:
@@ -209,9 +210,8 @@ def _plain_is_text(value: str) -> bool:
     if not value:
         return False  # empty: null
     first = value[0]
-    if first.isascii() and first.isalpha():
-        if value not in _TYPED_WORDS:
-            return True
+    if first.isascii() and first.isalpha() and value not in _TYPED_WORDS:
+        return True
     resolvers = _IMPLICIT.get(first)
     if not resolvers:
         return True

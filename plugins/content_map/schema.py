@@ -184,7 +184,8 @@ class Validator:
                     self.problem(
                         "unknown-field", data, key,
                         f"`{shown(str(key))}` is not a field of {what}"
-                        + (f"; did you mean `{guess}`?" if guess else "; remove it or fix the name"),
+                        + (f"; did you mean `{guess}`?" if guess
+                           else "; remove it or fix the name"),
                         suggestion=guess,
                     )
         return clean
@@ -250,7 +251,8 @@ class Validator:
         if kind == "textmap":
             if not isinstance(value, dict):
                 self.problem("schema", parent, key,
-                             f"{label} must be a mapping of `key: value` lines, not {_describe(value)}")
+                             f"{label} must be a mapping of `key: value` lines, not "
+                             f"{_describe(value)}")
                 return None
             out_map = {}
             for sub_key, sub_value in value.items():

@@ -18,10 +18,7 @@ __all__ = ["PLUGIN_NAME", "SiteConfig", "SiteConfigError", "read_site_config"]
 
 PLUGIN_NAME = "content-map"
 
-try:
-    _Base = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Base = yaml.SafeLoader  # type: ignore[misc]
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class SiteConfigError(Exception):
