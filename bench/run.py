@@ -98,6 +98,56 @@ def bench_check(root: Path, pages: int, repeat: int) -> dict:
     return result
 
 
+SHARE = r"""
+import json, sys, time
+import mkdocs.commands.build as build_module
+from mkdocs.config import load_config
+config = load_config(sys.argv[1])
+plugin = config.plugins["content-map"]
+spent = {"hooks": 0.0, "map_pages": 0.0}
+def timed(method):
+    def call(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return method(*args, **kwargs)
+        finally:
+            spent["hooks"] += time.perf_counter() - start
+    return call
+for methods in config.plugins.events.values():
+    methods[:] = [timed(m) if getattr(m, "__self__", None) is plugin else m for m in methods]
+original = build_module._build_page
+def build_page(page, *args, **kwargs):
+    start = time.perf_counter()
+    try:
+        return original(page, *args, **kwargs)
+    finally:
+        if page.file.generated_by:
+            spent["map_pages"] += time.perf_counter() - start
+build_module._build_page = build_page
+start = time.perf_counter()
+build_module.build(config)
+total = time.perf_counter() - start
+print(json.dumps({"total_s": total, **spent}))
+"""
+
+
+def bench_share(root: Path, pages: int) -> dict:
+    """The plugin's share of one build, timed inside the build: its hooks plus the theme
+    rendering its pages. A proportion of one run, so steadier than comparing two builds
+    on a busy machine."""
+    site = root / "share"
+    if not site.exists():
+        write_site(site, pages, material=True, plugin=True)
+        config = (site / "mkdocs.yml").read_text(encoding="utf-8")
+        (site / "mkdocs.yml").write_text(config + "      cache: false\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", SHARE, str(site / "mkdocs.yml")],
+                          capture_output=True, text=True, check=True)
+    row = json.loads(proc.stdout.strip().splitlines()[-1])
+    ours = row["hooks"] + row["map_pages"]
+    row.update(pages=pages, share=ours / (row["total_s"] - ours))
+    return row
+
+
 def bench_build(root: Path, pages: int, repeat: int) -> dict:
     base = root / "base"
     write_site(base, pages, material=True, plugin=False)
@@ -133,6 +183,8 @@ def main() -> None:
                         help="page counts for `mkdocs build` (comma-separated)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-build", action="store_true", help="skip the build benchmarks")
+    parser.add_argument("--share-only", action="store_true",
+                        help="of the build benchmarks, only the plugin's share of one build")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "latest.json")
     parser.add_argument("--work", type=Path, help="where to write the sites (default: a temp dir)")
     args = parser.parse_args()
@@ -152,6 +204,13 @@ def main() -> None:
         print(f"\n{'pages':>8}  {'without s':>9}  {'plugin s':>8}  {'overhead':>8}  "
               f"{'warm':>7}  {'tags s':>7}  {'tags overhead':>13}")
         for size in (int(s) for s in args.build_sizes.split(",") if s):
+            share = bench_share(work / f"build-{size}", size)
+            results.setdefault("share", []).append(share)
+            print(f"{size:>8}  plugin's share of one build (hooks {share['hooks']:.2f} s + map "
+                  f"pages {share['map_pages']:.2f} s of {share['total_s']:.2f} s): "
+                  f"{share['share']:.1%}", flush=True)
+            if args.share_only:
+                continue
             row = bench_build(work / f"build-{size}", size, args.repeat)
             results["build"].append(row)
             print(f"{size:>8}  {row['without_s']:>9.2f}  {row['plugin_s']:>8.2f}  "
