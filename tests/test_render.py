@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import html as lxml_html
+
 from content_map.model import (
     Analysis,
     Cell,
@@ -21,19 +25,23 @@ from content_map.model import (
     StageRef,
 )
 from content_map.render import (
+    ASSETS,
     FLOW_CAP,
+    LIST_CAP,
+    STATES,
     Badges,
     Renderer,
+    data_attribute,
     format_metric,
     linkify,
     page_url,
     relative_url,
     render_pages,
     safe_url,
+    shares,
     toc_tokens,
 )
 from content_map.settings import Settings
-from lxml import html as lxml_html
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -242,6 +250,28 @@ def _flow_analysis(continuous: bool = False, extra: int = 0) -> Analysis:
                     continuity=(walk,))
 
 
+def page_pieces(tree: Any) -> dict[str, dict[str, Any]]:
+    """The pieces of a page's data (`data-cm-data`) by title, decoded as content-map.js
+    decodes them: fields, the segments of their personas, figures and items' keys."""
+    data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
+    out: dict[str, dict[str, Any]] = {}
+    for index, row in enumerate(data["pieces"]):
+        personas = [data["personas"][i] for i in row[3]]
+        piece = {"href": row[1], "role": ["counting", "progress", "other"][row[2]],
+                 "personas": [p[0] for p in personas],
+                 "stages": [data["stages"][i][0] for i in row[4]],
+                 "figures": {m: v for m, v in zip(data["metrics"], row[6] if len(row) > 6
+                                                  else [], strict=False) if v is not None},
+                 "keys": [data["keys"][k] for item in data["items"] if item[0] == index
+                          for k in item[1]]}
+        for at, facet in enumerate(data["facets"]):
+            piece[facet] = data["values"][at][row[5][at]]
+        for at, facet in enumerate(data["segments"]):
+            piece[facet] = sorted({p[3 + at] for p in personas if p[3 + at]})
+        out[row[0]] = piece
+    return out
+
+
 def _persona_page(renderer: Renderer, persona: str = "p") -> Any:
     page = next(p for p in renderer.pages() if p.persona == persona)
     return lxml_html.fromstring(renderer.render(page).html)
@@ -356,9 +386,12 @@ def test_every_view_filters_by_persona_segment_and_intent():
     rows = {tr.get("data-cm-persona"): tr for tr in tree.xpath("//tr[@data-cm-persona]")}
     assert rows["q"].get("data-persona-type") == "internal"
     assert rows["p"].get("data-persona-frequency") == "frequent"
-    items = {tr.xpath("td/a")[0].text: tr for tr in tree.xpath("//tr[@data-cm-item]")}
-    assert items["Piece a1"].get("data-persona-type") == "external"
-    assert items["Piece q1"].get("data-persona-type") == "internal"
+    items = page_pieces(tree)
+    assert items["Piece a1"]["type"] == ["external"]
+    assert items["Piece q1"]["type"] == ["internal"]
+    assert items["Piece a1"]["keys"] == ["p/buyer/a"] and items["Piece a1"]["intent"] == "learn"
+    rows = tree.xpath("//tr[@data-cm-item]")
+    assert [int(tr.get("data-cm-item")) for tr in rows] == list(range(len(items)))
     stage = next(p for p in renderer.pages() if p.kind == "stage" and p.stage == "a")
     tree = lxml_html.fromstring(renderer.render(stage).html)
     sections = tree.xpath("//section[@data-cm-persona]")
@@ -405,7 +438,7 @@ def test_results_show_on_the_overview_persona_and_stage_pages_and_colour_the_mat
     legend = " ".join(tree.xpath("//*[@data-cm-colour-legend]")[0].text_content().split())
     assert "Cells coloured by views" in legend and "Top quarter: 1,000" in legend
     rows = {tr.xpath("td/a")[0].text: tr for tr in tree.xpath("//tr[@data-cm-item]")}
-    assert rows["Piece b2"].get("data-m-views") == "99999"
+    assert page_pieces(tree)["Piece b2"]["figures"] == {"views": 99999}
     assert "99,999" in rows["Piece b2"].text_content()
 
     persona = lxml_html.fromstring(renderer.render(pages["content-map/personas/p.md"]).html)
@@ -454,12 +487,134 @@ def test_needs_attention_groups_reviews_by_owner_work_by_cell_and_counts_holding
              for tr in tree.xpath("//table[contains(@class, 'cm-holds')]/tbody/tr")}
     # columns: draft, published, stale, due, all
     assert holds == {"dana": ["1", "4", "1", "1", "5"], "sam": ["0", "1", "0", "1", "1"]}
-    keys = {li.xpath("a")[0].text: li.get("data-cm-keys")
-            for li in tree.xpath("//section[starts-with(@data-cm-group, 'h:')]//li")}
-    assert keys["Piece a1"] == "h:o0 h:o0:s1 h:o0:stale"
+    # The filters count from the page's data: each card names its item there.
+    pieces = page_pieces(tree)
+    assert pieces["Piece a1"]["keys"] == ["r", "r-stale", "r:o0", "h:o0", "h:o0:s1",
+                                          "h:o0:stale"]
+    data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
+    cards = tree.xpath("//section[starts-with(@data-cm-group, 'h:')]//li[@data-cm-item]")
+    assert sorted(data["pieces"][data["items"][int(li.get("data-cm-item"))][0]][0]
+                  for li in cards) == sorted(p.title for p in analysis.pieces)
+    work_card = work[0].xpath(".//li[@data-cm-item]")[0]
+    shown_for = data["items"][int(work_card.get("data-cm-item"))][2]
+    assert [data["personas"][i][0] for i in shown_for] == ["p"]  # the cell's persona only
     # The overview points here, with the numbers.
     overview = lxml_html.fromstring(renderer.render(renderer.pages()[0]).html)
     review_figure = " ".join(overview.xpath("//*[@data-cm-review-figure]")[0]
                              .text_content().split())
     assert review_figure.startswith("3 to review 1 stale, 2 due within 30 days")
     assert overview.xpath("//*[@data-cm-review-figure]//a/@href") == ["attention/"]
+
+
+# --- big sites: the lists stay bounded, the data covers everything ---------------------
+
+
+@pytest.mark.parametrize("sizes, limits", [
+    ([], []),
+    ([10, 20], [10, 20]),  # everything fits
+    ([2, 3490, 98], [2, 200, 98]),  # the small groups whole, the big one what is left
+    ([400, 400], [150, 150]),
+    ([30] * 100, [3] * 100),  # never fewer than 3 a group
+])
+def test_shares_fit_the_budget_small_groups_first(sizes, limits):
+    assert shares(sizes, 300) == limits
+
+
+def test_page_data_is_json_no_value_can_break_out_of():
+    evil = "</div><img src=x onerror=alert(1)>' \" & \u2028 \u2029 <!-- <script>"
+    assert str(data_attribute([evil])) == (
+        '["&lt;/div&gt;&lt;img src=x onerror=alert(1)&gt;&#39; \\" &amp; \u2028 \u2029 '
+        '&lt;!-- &lt;script&gt;"]')
+    journey = Journey("buyer", "Buyer", (Stage("aw", evil, "buyer", 0),))
+    persona = Persona("p", evil, "personas/p.yml", type="external")
+    piece = Piece("a.md", "docs/a.md", evil, ("p",), (StageRef("buyer", "aw"),), owner=evil,
+                  channel=evil, format=evil, intent=evil)
+    cell = Cell("p", "buyer", "aw", "gap", 0, 1)
+    renderer = Renderer(Analysis((journey,), (persona,), (piece,), (cell,), (), TODAY),
+                        Settings())
+    for page in renderer.pages():
+        if page.kind not in ("overview", "attention"):
+            continue
+        html = renderer.render(page).html
+        assert "<img" not in html and "<script" not in html and "<!--" not in html
+        tree = lxml_html.fromstring(html)
+        data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
+        assert data["pieces"][0][0] == evil  # the script gets the text back, as text
+        assert data["personas"][0][1] == evil and data["stages"][0][0] == evil
+        assert data["values"][data["facets"].index("owner")] == ["", evil]
+
+
+def test_the_stylesheet_draws_each_state_symbol_in_the_matrix():
+    css = (ASSETS / "content-map.css").read_text("utf-8")
+    for state, (symbol, _) in STATES.items():
+        rule = rf'td\.cm-state-{state} > a::before \{{\s*content: "{symbol}"; ' \
+               rf'content: "{symbol}" / "";'  # decoration: empty alternative text
+        assert re.search(rule, css), state
+
+
+def test_a_big_overview_keeps_every_piece_as_data_and_lists_none():
+    analysis = _analysis(personas=12, pieces=LIST_CAP + 1)
+    renderer = Renderer(analysis, Settings())
+    tree = lxml_html.fromstring(renderer.render(renderer.pages()[0]).html)
+    assert not tree.xpath("//tr[@data-cm-item]")
+    note = " ".join(tree.xpath("//p[contains(@class, 'cm-list-note')]")[0]
+                    .text_content().split())
+    assert note.startswith(f"There are {LIST_CAP + 1} pieces: more than this page lists "
+                           f"({LIST_CAP}).")
+    assert tree.xpath("//p[contains(@class, 'cm-list-note')]/a/@href") == \
+        [f"stages/buyer/s{i}/" for i in range(5)]
+    box = tree.xpath("//*[@data-cm-list]")[0]
+    assert box.get("data-cm-list") == str(LIST_CAP) and box.get("hidden") is not None
+    assert box.xpath(".//thead//th/text()")[:3] == ["Piece", "Personas", "Stages"]
+    pieces = page_pieces(tree)
+    assert len(pieces) == LIST_CAP + 1
+    assert pieces["Page 1"]["keys"] == ["p1/buyer/s1", "p2/buyer/s1"]
+    assert pieces["Page 1"]["href"] == "../pages/page-1/" and pieces["Page 1"]["owner"] == \
+        "owner-1"
+    assert pieces["Page 4"]["role"] == "progress"  # a draft
+    # The matrix still counts them all, without the script.
+    counts = {td.get("data-cm-cell"): int(td.xpath(".//*[@data-cm-count]")[0].text)
+              for td in tree.xpath("//td[@data-cm-cell]")}
+    assert counts == {f"{c.persona}/{c.journey}/{c.stage}": c.count for c in analysis.cells}
+
+    small = Renderer(_analysis(personas=12, pieces=LIST_CAP), Settings())
+    tree = lxml_html.fromstring(small.render(small.pages()[0]).html)
+    assert len(tree.xpath("//tr[@data-cm-item]")) == LIST_CAP
+    assert not tree.xpath("//*[@data-cm-list] | //p[contains(@class, 'cm-list-note')]")
+
+
+def test_needs_attention_and_the_gap_report_list_a_share_and_say_how_many_more():
+    base = _analysis(personas=3, pieces=1000)
+    findings = tuple(Finding("dead-end", f"docs/pages/page-{n}.md", 4, f"dead end {n}", "warn",
+                             persona="p0", journey="buyer", stage="s0") for n in range(400))
+    analysis = Analysis(base.journeys, base.personas, base.pieces, base.cells, findings, TODAY)
+    renderer = Renderer(analysis, Settings())
+    pages = {p.kind: p for p in renderer.pages()}
+
+    tree = lxml_html.fromstring(renderer.render(pages["attention"]).html)
+    holds = tree.xpath("//section[starts-with(@data-cm-group, 'h:')]")
+    assert len(holds) == 7
+    cards = [len(s.xpath(".//li[@data-cm-item]")) for s in holds]
+    assert sum(cards) <= LIST_CAP and min(cards) == LIST_CAP // 7
+    first = holds[0]
+    assert first.xpath(".//h3//*[@data-cm-all]")[0].text == "143"  # all of them, counted
+    more = first.xpath(".//p[@data-cm-more-of='h:o0']")[0]
+    assert more.xpath(".//*[@data-cm-more]")[0].text == str(143 - cards[0])
+    assert more.xpath("a/@href") == ["../?owner=owner-0#pieces"]
+    assert len(page_pieces(tree)) == 1000
+
+    # The gap report keeps every finding (SPEC §8): a share in full, the rest in short.
+    tree = lxml_html.fromstring(renderer.render(pages["gaps"]).html)
+    listed = tree.xpath("//h2[@id='dead-end']/following-sibling::ul[1]/li")
+    assert len(listed) < 400 and listed[0].xpath(".//span[@class='cm-message']/text()") == \
+        ["dead end 0"]
+    assert tree.xpath("//h2[@id='dead-end']/span/text()") == ["400"]
+    more = " ".join(tree.xpath("//h2[@id='dead-end']/following-sibling::p[@class='cm-more']")[0]
+                    .text_content().split())
+    assert more == f"The other {400 - len(listed)} in short, each linking to where it is on " \
+        "the site (content-map check prints them in full, as does content-map.json):"
+    brief = tree.xpath("//h2[@id='dead-end']/following-sibling::ul[2]/li")
+    assert len(listed) + len(brief) == 400
+    n = len(listed)
+    assert brief[0].text_content() == f"docs/pages/page-{n}.md:4 (p0, s0)"
+    assert brief[0].xpath("a/@href") == ["../personas/p0/#buyer_s0"]

@@ -2,16 +2,21 @@
 
 Plain Python and Jinja, nothing of MkDocs: the plugin hands over the URL of every page,
 and an engine that runs no plugins can use the same renderer. Every value from YAML
-reaches the HTML through Jinja's autoescape; the only hrefs are the site's own URLs and
-the http(s), mailto and relative addresses `safe_url` lets through.
+reaches the HTML through Jinja's autoescape, or as page data through `data_attribute`;
+the only hrefs are the site's own URLs and the http(s), mailto and relative addresses
+`safe_url` lets through.
 
 The work is linear in pieces plus cells: everything the templates look up is indexed
-once, when the renderer is made, and a page's badges are one dictionary lookup away.
+once, when the renderer is made, and a page's badges are one dictionary lookup away. The
+pages are bounded too: past `LIST_CAP`, lists show a share and the page's data (for the
+browser-side filters) holds the rest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import os
 import posixpath
 import re
@@ -50,6 +55,7 @@ __all__ = [
     "DUE_DAYS",
     "FACETS",
     "FLOW_CAP",
+    "LIST_CAP",
     "PERSONA_FACETS",
     "STATES",
     "Badges",
@@ -58,13 +64,16 @@ __all__ = [
     "FlowNode",
     "Heading",
     "MapPage",
+    "PageData",
     "Rendered",
     "Renderer",
+    "data_attribute",
     "environment",
     "format_metric",
     "page_url",
     "relative_url",
     "safe_url",
+    "shares",
     "toc_tokens",
 ]
 
@@ -87,6 +96,12 @@ FLOW_CAP = 8
 
 FLOW_EDGE_CAP = 300
 """Edges drawn per flow: enough for any real site, and a bound on the markup."""
+
+LIST_CAP = 300
+"""The most pieces the overview's table lists, and roughly the most cards (Needs attention)
+or findings (gap report) a page lists. Past it a page lists a share of each group, says how
+many more there are and links to where they are; the counts and the filters still cover
+everything, from the page's data (`PageData`)."""
 
 DUE_DAYS = 30
 """How far ahead "Needs attention" looks for pieces due for review."""
@@ -472,6 +487,10 @@ class Links:
     def overview(self) -> str:
         return self.to(self._r.overview_src)
 
+    def overview_filtered(self, facet: str, value: str, fragment: str = "pieces") -> str:
+        """The overview with one filter chosen (content-map.js reads it from the query)."""
+        return f"{self.overview()}?{facet}={quote(value, safe='')}#{fragment}"
+
     def gaps(self, rule: str | None = None) -> str:
         return self.to(self._r.gaps_src, rule)
 
@@ -498,6 +517,130 @@ class Links:
 
     def finding(self, finding: Finding) -> str | None:
         return self._r.finding_target(finding, self)
+
+
+def shares(sizes: Sequence[int], budget: int = LIST_CAP, floor: int = 3) -> list[int]:
+    """How many of each group's items a page lists, so that all of them fit in `budget`.
+
+    Groups that fit are listed whole; small groups go first and the big ones share what is
+    left equally, each listing at least `floor` items (so 100 owners list 300, not 3 each).
+    """
+    limits = [0] * len(sizes)
+    left = budget
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i])
+    for done, index in enumerate(order):
+        fair = max(floor, left // (len(sizes) - done))
+        limits[index] = min(sizes[index], fair)
+        left = max(0, left - limits[index])
+    return limits
+
+
+def data_attribute(value: Any) -> Markup:
+    """`value` as compact JSON for a single-quoted HTML attribute.
+
+    `&`, `'`, `<` and `>` become character references, so no value can end the attribute
+    or open a tag; the browser hands `getAttribute` the JSON back unchanged. An attribute
+    rather than a `<script>`: search indexes (MkDocs's own) read a script's text as words.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Markup(text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;")
+                  .replace(">", "&gt;"))
+
+
+ROLES = ("counting", "progress", "other")
+
+
+class PageData:
+    """The pieces of one page as data, for content-map.js: it filters and counts from this,
+    so the markup lists what fits (`data-cm-item="N"` names item N) and stays light.
+
+    `pieces` rows: title, href, role (index into `ROLES`), persona indexes, stage indexes,
+    the index of each facet's value in `values` (0: none), and, with a metrics file, the
+    piece's figures in the order of `metrics` (null: none). `items` rows say where a piece
+    is counted: piece index, key indexes, and the personas it is shown for when that is not
+    all of its own (a card under one persona). Every string is a value the page would show.
+    """
+
+    def __init__(self, renderer: Renderer, links: Links):
+        self._r = renderer
+        self._links = links
+        self._pieces: dict[str, int] = {}
+        self._personas: dict[str, int] = {}
+        self._stages: dict[tuple[str, str], int] = {}
+        self._keys: dict[str, int] = {}
+        self._values = {facet: {value: n + 1 for n, value in enumerate(renderer.options[facet])}
+                        for facet in FACETS}
+        self.pieces: list[list[Any]] = []
+        self.persona_rows: list[list[str]] = []
+        self.stage_rows: list[list[str]] = []
+        self.items: list[list[Any]] = []
+
+    def persona(self, persona_id: str) -> int:
+        index = self._personas.get(persona_id)
+        if index is None:
+            index = self._personas[persona_id] = len(self.persona_rows)
+            segments = self._r.segments.get(persona_id, {})
+            self.persona_rows.append([persona_id, self._r.persona_name(persona_id),
+                                      self._links.persona(persona_id),
+                                      *(segments.get(facet, "") for facet in PERSONA_FACETS)])
+        return index
+
+    def stage(self, journey: str, stage: str) -> int:
+        index = self._stages.get((journey, stage))
+        if index is None:
+            index = self._stages[(journey, stage)] = len(self.stage_rows)
+            self.stage_rows.append([self._r.stage_label(journey, stage),
+                                    self._links.stage(journey, stage)])
+        return index
+
+    def piece(self, piece: Piece) -> int:
+        index = self._pieces.get(piece.path)
+        if index is not None:
+            return index
+        index = self._pieces[piece.path] = len(self.pieces)
+        values = [self._values[facet].get(str(getattr(piece, facet)), 0)
+                  if getattr(piece, facet) else 0 for facet in FACETS]
+        row: list[Any] = [piece.title, self._links.piece(piece.path),
+                          ROLES.index(self._r.role(piece)),
+                          [self.persona(pid) for pid in piece.personas],
+                          [self.stage(ref.journey, ref.stage) for ref in piece.stages], values]
+        figures = self._r.analysis.figures.get(piece.path)
+        if figures and self._r.piece_metrics:
+            row.append([_finite(figures.get(metric)) for metric in self._r.piece_metrics])
+        self.pieces.append(row)
+        return index
+
+    def item(self, piece: Piece, keys: Iterable[str],
+             shown_for: Sequence[str] | None = None) -> int:
+        """Count `piece` under `keys`; the number is the item's, for `data-cm-item`."""
+        row: list[Any] = [self.piece(piece), [self._key(key) for key in keys]]
+        if shown_for is not None:
+            row.append([self.persona(pid) for pid in shown_for])
+        self.items.append(row)
+        return len(self.items) - 1
+
+    def _key(self, key: str) -> int:
+        index = self._keys.get(key)
+        if index is None:
+            index = self._keys[key] = len(self._keys)
+        return index
+
+    def attribute(self) -> Markup:
+        return data_attribute({
+            "facets": list(FACETS),
+            "values": [[""] + list(self._r.options[facet]) for facet in FACETS],
+            "segments": list(PERSONA_FACETS),
+            "personas": self.persona_rows,
+            "stages": self.stage_rows,
+            "keys": list(self._keys),
+            "metrics": list(self._r.piece_metrics),
+            "pieces": self.pieces,
+            "items": self.items,
+        })
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
 
 
 class Renderer:
@@ -621,6 +764,7 @@ class Renderer:
                 marked.add((finding.persona, finding.journey, dead.path))
                 self.dead_ends[(finding.persona, finding.journey)].append(dead)
         self.results: Results | None = results(a) if a.figures else None
+        self.piece_metrics = [m for m in METRICS if any(m in f for f in a.figures.values())]
         self.segments = {p.id: {facet: self._segment(p, facet) for facet in PERSONA_FACETS}
                          for p in a.personas}
         self._attention_cache: dict[str, Any] | None = None
@@ -744,12 +888,13 @@ class Renderer:
             return None
         return self.source_base.rstrip("/") + "/" + quote(file)
 
-    def _context(self, base_src: str, **extra: Any) -> dict[str, Any]:
+    def _context(self, base_src: str, links: Links | None = None,
+                 **extra: Any) -> dict[str, Any]:
         analysis = self.analysis
         return {
             "r": self,
             "a": analysis,
-            "links": Links(self, base_src),
+            "links": links or Links(self, base_src),
             "settings": self.settings,
             "states": STATES,
             "facets": FACETS,
@@ -769,7 +914,8 @@ class Renderer:
     def render(self, page: MapPage) -> Rendered:
         """One map page's HTML, with its links relative to the page's own URL."""
         if page.kind == "overview":
-            html = self._render("overview.html", page, **self._overview())
+            links = Links(self, page.src_uri)
+            html = self._render("overview.html", page, links=links, **self._overview(links))
         elif page.kind == "persona":
             persona = self.personas[page.persona or ""]
             html = self._render("persona.html", page, **self._persona(persona))
@@ -780,7 +926,9 @@ class Renderer:
         elif page.kind == "gaps":
             html = self._render("gaps.html", page, **self._gaps())
         elif page.kind == "attention":
-            html = self._render("attention.html", page, attention=self._attention())
+            links = Links(self, page.src_uri)
+            html = self._render("attention.html", page, links=links,
+                                attention=self._attention(), **self._attention_page(links))
         else:
             raise ValueError(f"unknown map page kind {page.kind!r}")
         return Rendered(page, self.url(page.src_uri), html, _headings(html))
@@ -804,7 +952,7 @@ class Renderer:
 
     # -- view data --------------------------------------------------------------------
 
-    def _overview(self) -> dict[str, Any]:
+    def _overview(self, links: Links) -> dict[str, Any]:
         rows = []
         for journey in self.analysis.journeys:
             personas = [p for p in self.analysis.personas if p.follows(journey.id)]
@@ -817,9 +965,16 @@ class Renderer:
         for cell in self.analysis.cells:
             states[cell.display_state] += 1
         attention = self._attention()
+        data = PageData(self, links)
+        pieces = [(piece, data.item(piece, self.cell_keys[piece.path].split()))
+                  for piece in self.ordered_pieces]
         return {"matrix": rows, "open_gaps": open_gaps, "display_states": states,
                 "walks_broken": sum(not w.continuous for w in self.analysis.continuity),
-                "attention": attention, **self._colouring()}
+                "attention": attention, "data": data, "pieces": pieces,
+                "listed": len(pieces) <= LIST_CAP, "list_cap": LIST_CAP,
+                "stage_links": [(journey, stage) for journey in self.analysis.journeys
+                                for stage in journey.stages],
+                **self._colouring()}
 
     def _colouring(self) -> dict[str, Any]:
         """The metric each cell shows, and, with `color_by`, each cell's quantile (0-3)."""
@@ -1029,6 +1184,43 @@ class Renderer:
         }
         return self._attention_cache
 
+    def _attention_page(self, links: Links) -> dict[str, Any]:
+        """Needs attention's lists, each group a share of `LIST_CAP`, over its page data.
+
+        Every review, work and holding is an item of the data, so the counts and filters
+        cover all of them; the lists hold `(item, ...)` only for the ones the page shows.
+        """
+        at = self._attention()
+        data = PageData(self, links)
+        owner_keys = at["owner_keys"]
+        reviews = []
+        limits = shares([len(entries) for _, entries in at["reviews"]])
+        for (owner, entries), limit in zip(at["reviews"], limits, strict=True):
+            ok = owner_keys[owner]
+            listed = [(data.item(e["piece"], ("r", f"r-{e['kind']}", f"r:{ok}")), e)
+                      for e in entries]
+            reviews.append((owner, len(entries), listed[:limit]))
+        work = []
+        limits = shares([len(pieces) for _, pieces in at["work"]])
+        for (cell, pieces), limit in zip(at["work"], limits, strict=True):
+            key = f"{cell.persona}/{cell.journey}/{cell.stage}"
+            listed = [(data.item(p, ("w", f"w:{key}"), [cell.persona]), p) for p in pieces]
+            work.append((cell, key, len(pieces), listed[:limit]))
+        holds = []
+        limits = shares([len(pieces) for _, pieces in at["holds"]])
+        for (owner, pieces), limit in zip(at["holds"], limits, strict=True):
+            ok = owner_keys[owner]
+            listed = []
+            for piece in pieces:
+                keys = [f"h:{ok}", f"h:{ok}:{at['status_keys'][piece.status]}"]
+                flag = at["flags"].get(piece.path)
+                if flag:
+                    keys.append(f"h:{ok}:{flag}")
+                listed.append((data.item(piece, keys), piece))
+            holds.append((owner, len(pieces), listed[:limit]))
+        return {"data": data, "review_lists": reviews, "work_lists": work,
+                "hold_lists": holds}
+
     def _gaps(self) -> dict[str, Any]:
         by_rule: dict[str, list[Finding]] = defaultdict(list)
         for finding in self.analysis.findings:
@@ -1040,7 +1232,10 @@ class Renderer:
             catalogue = list(RULES).index(rule) if rule in RULES else len(RULES)
             return (-worst, catalogue, rule)
 
-        return {"groups": sorted(by_rule.items(), key=order)}
+        groups = sorted(by_rule.items(), key=order)
+        limits = shares([len(findings) for _, findings in groups])
+        return {"groups": groups,
+                "listed": {rule: limit for (rule, _), limit in zip(groups, limits, strict=True)}}
 
 
 def _edge(source: FlowNode, target: FlowNode, kind: str, on_walk: bool) -> FlowEdge:

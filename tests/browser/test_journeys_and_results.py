@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,8 +52,9 @@ def variant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
                  for line in page.read_text("utf-8").split("\n")]
         page.write_text("\n".join(lines), "utf-8")
     site = build(path, root / "site")  # warnings (stale, dead-end, journey-break): no --strict
+    model = json.loads((site / "content-map" / "content-map.json").read_text("utf-8"))
     with serve(site) as url:
-        yield {"url": url, "report": check_report(path)}
+        yield {"url": url, "report": check_report(path), "model": model}
 
 
 def heading(page: Any) -> str:
@@ -217,7 +219,7 @@ def test_overview_figures_equal_the_csv_sums_and_means_and_follow_a_filter(
 
     cells = {c["key"]: c for c in page.eval_on_selector_all(
         "td[data-cm-cell] [data-cm-fig]",
-        "els => els.map(e => ({key: e.dataset.cmFig, metric: e.dataset.cmMetric,"
+        "els => els.map(e => ({key: e.closest('td').dataset.cmCell, metric: e.dataset.cmMetric,"
         " text: e.textContent, value: +e.dataset.cmValue}))")}
     assert len(cells) >= 20
     for cell in report["matrix"]:
@@ -306,6 +308,15 @@ def visible_in(page: Any, selector: str, attribute: str) -> list[str]:
                   f".map(e => e.getAttribute('{attribute}'))")
 
 
+def visible_pieces(page: Any, selector: str, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pieces of the cards `selector` finds that are shown, from the check report."""
+    titles = page.eval_on_selector_all(
+        selector, "els => els.filter(e => e.offsetParent !== null)"
+                  ".map(e => e.querySelector('.cm-piece__title').textContent)")
+    by_title = {p["title"]: p for p in report["pieces"]}
+    return [by_title[title] for title in titles]
+
+
 def test_needs_attention_filters_change_what_is_shown_and_the_url(open_page, variant):
     page, _ = open_page(variant["url"] + "content-map/attention/")
     review_titles = page.eval_on_selector_all(
@@ -322,12 +333,17 @@ def test_needs_attention_filters_change_what_is_shown_and_the_url(open_page, var
     page.select_option("#cm-filter-owner", "priya")
     assert parse_qs(urlsplit(page.url).query) == {"owner": ["priya"]}
 
+    report = variant["model"]  # pieces and personas
+
+    def owners(selector: str) -> list[str]:
+        return [p["owner"] for p in visible_pieces(page, selector, report)]
+
     def owner_view() -> None:
-        shown = visible_in(page, "section[data-cm-group^='r:'] li[data-cm-item]", "data-owner")
-        assert shown == ["priya"]
+        assert owners("section[data-cm-group^='r:'] li[data-cm-item]") == ["priya"]
         assert len(visible_in(page, "table.cm-holds tbody tr", "data-cm-group")) == 1
-        assert set(visible_in(page, "section[data-cm-group^='h:'] li[data-cm-item]",
-                              "data-owner")) == {"priya"}
+        held = owners("section[data-cm-group^='h:'] li[data-cm-item]")
+        assert set(held) == {"priya"}
+        assert len(held) == sum(p["owner"] == "priya" for p in report["pieces"])
         assert page.text_content("[data-cm-all='r-stale']") == "1"
         assert page.text_content("[data-cm-all='r-due']") == "0"
         assert "owner priya" in page.text_content("[data-cm-status]")
@@ -340,15 +356,13 @@ def test_needs_attention_filters_change_what_is_shown_and_the_url(open_page, var
     page.select_option("#cm-filter-owner", "")
     page.select_option("#cm-filter-type", "internal")
     assert parse_qs(urlsplit(page.url).query) == {"type": ["internal"]}
-    assert visible_in(page, "section[data-cm-group^='r:'] li[data-cm-item]", "data-owner") == \
-        ["mia"]
+    assert owners("section[data-cm-group^='r:'] li[data-cm-item]") == ["mia"]
     # The CFO's waived gap is an external persona's cell: its work is hidden.
     assert visible_in(page, "section[data-cm-group^='w:']", "data-cm-group") == []
     assert page.is_visible("[data-cm-empty='w']")
-    tokens = page.eval_on_selector_all(
-        "section[data-cm-group^='h:'] li[data-cm-item]",
-        "els => els.filter(e => !e.hidden).map(e => e.dataset.personaType)")
-    assert tokens and all("internal" in t.split() for t in tokens)
+    internal = {p["id"] for p in report["personas"] if p["type"] == "internal"}
+    held = visible_pieces(page, "section[data-cm-group^='h:'] li[data-cm-item]", report)
+    assert held and all(internal & set(p["personas"]) for p in held)
     page.click("form[data-cm-filters] button[type=reset]")
     page.wait_for_function("() => !location.search")
     assert len(visible_in(page, "table.cm-holds tbody tr", "data-cm-group")) == 5

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
+from content_map.render import STATES
+
 from .conftest import REPO, SCREENSHOTS, build, copy_example, serve
 
 pytestmark = pytest.mark.browser
@@ -20,19 +22,22 @@ def cells_on_page(page: Any) -> dict[str, dict[str, Any]]:
         cells => cells.map(td => ({
             key: td.dataset.cmCell,
             state: td.dataset.state,
-            display: td.dataset.displayState,
+            display: [...td.classList].find(c => c.startsWith('cm-state-')).slice(9),
             count: td.querySelector('.cm-count') && td.querySelector('.cm-count').textContent,
             progress: td.querySelector('[data-cm-progress]')
                 && td.querySelector('[data-cm-progress]').textContent,
+            text: td.textContent,
+            symbol: getComputedStyle(td.querySelector('a'), '::before').content,
             background: getComputedStyle(td).backgroundColor,
         }))""")}
 
 
-def visible_rows(page: Any) -> list[dict[str, str]]:
-    return page.eval_on_selector_all("tr[data-cm-item]", """
+def visible_rows(page: Any, selector: str = "tr[data-cm-item]") -> list[dict[str, str]]:
+    """The pieces a pieces table shows: title, status and owner, as a reader sees them."""
+    return page.eval_on_selector_all(selector, """
         rows => rows.filter(r => r.offsetParent !== null).map(r => ({
-            title: r.querySelector('a').textContent, owner: r.dataset.owner,
-            status: r.dataset.status}))""")
+            title: r.cells[0].textContent, status: r.cells[3].textContent,
+            owner: r.cells[4].textContent}))""")
 
 
 def key(cell: dict[str, Any]) -> str:
@@ -51,9 +56,12 @@ def test_matrix_cells_equal_the_check_json(open_page, example_url, report):
         else:
             assert on_page["count"] == str(cell["count"]), key(cell)
         assert (on_page["progress"] or "0") == str(cell["in_progress"]), key(cell)
-    # Each state has its own colour.
+    # Each state has its own colour, and its symbol and words besides.
     colours = {c["display"]: c["background"] for c in shown.values()}
     assert len(set(colours.values())) == len(colours)
+    for cell in shown.values():
+        symbol, words = STATES[cell["display"]]
+        assert symbol in cell["symbol"] and words in cell["text"], cell
 
 
 def test_a_filter_changes_pieces_counts_and_url_and_survives_a_reload(open_page, example_url,

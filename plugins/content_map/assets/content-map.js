@@ -1,21 +1,36 @@
 /* content-map: browser-side filters for the map pages.
  *
- * No server and no framework. The page is complete without this script (every piece
- * is shown and the filter form stays hidden); with it, the form appears, choices hide
- * the pieces that do not match, the counts and figures follow, and the choice is kept
- * in the URL (`?status=draft&owner=dana&type=internal&group=frequency`) so a filtered
- * view can be shared and survives a reload.
+ * No server and no framework. The page is complete without this script (what it lists is
+ * shown and the filter form stays hidden); with it, the form appears, choices hide the
+ * pieces that do not match, the counts and figures follow, and the choice is kept in the
+ * URL (`?status=draft&owner=dana&type=internal&group=frequency`) so a filtered view can be
+ * shared and survives a reload.
  *
- * What the page marks up, and what the script does with it:
- *   [data-cm-item]     a piece, with data-<facet>, data-persona-<segment> (space-separated
- *                      tokens), data-m-<metric>, data-cm-keys and data-cm-role: shown or hidden
+ * The pieces a page counts are its items. A page that may be big (the overview, Needs
+ * attention) holds them as data, once (`[data-cm-data]`, below), and lists only what fits;
+ * the other pages carry each item's data in the markup. What the page marks up, and what
+ * the script does with it:
+ *   [data-cm-data]     the page's items as JSON (render.PageData); with it,
+ *                      [data-cm-item="N"] is the element of item N
+ *   [data-cm-item]     without it, a piece with data-<facet>, data-persona-<segment>
+ *                      (space-separated tokens), data-m-<metric>, data-cm-keys and
+ *                      data-cm-role; either way, shown or hidden
  *   [data-cm-persona]  a block of one persona (a matrix row): hidden when its segment does
  *                      not match
  *   [data-cm-group]    a group of items under one key: hidden when a filter leaves it empty
- *   [data-cm-count|progress|all]  counts of the items under a key, recounted
- *   [data-cm-fig]      a figure of the counting items under a key ("*": every piece once),
- *                      recomputed as the core does (metrics.aggregate)
+ *   [data-cm-count|progress|all]  counts of the items under a key, recounted; with no
+ *                      value, the key of the enclosing [data-cm-cell]
+ *   [data-cm-more]     matching items under a key that the page does not list;
+ *                      [data-cm-more-of] is hidden when there are none
+ *   [data-cm-fig]      a figure of the counting items under a key ("*": every piece once;
+ *                      no value: the enclosing cell), recomputed as the core does
+ *                      (metrics.aggregate)
  *   [data-cm-node]     a node of a journey flow: dimmed when it does not match
+ *   [data-cm-list]     a table the script fills with the matching pieces, when the page
+ *                      lists none and a filter leaves at most the attribute's number
+ *   [data-cm-js]       shown only when the script runs
+ *   [data-cm-carry]    a link, or a block of links, that keeps the filter
+ * When the filters are ready, the root gets `data-cm-ready`.
  */
 (function () {
   "use strict";
@@ -24,10 +39,126 @@
     views: "count", avg_time_on_page: "mean", bounce_rate: "mean",
     conversions: "count", rating: "mean"
   };
+  var WORDS = {
+    views: "views", avg_time_on_page: "on page", bounce_rate: "bounce",
+    conversions: "conversions", rating: "rating"
+  };
+  var FACETS = ["status", "channel", "owner", "format", "intent"];
+  var SEGMENTS = ["type", "frequency"];
+  var ROLES = ["counting", "progress", "other"];
+  var own = Object.prototype.hasOwnProperty;
 
   function each(list, fn) {
     Array.prototype.forEach.call(list, fn);
   }
+
+  function tokens(text) {
+    return text ? text.split(" ").filter(Boolean) : [];
+  }
+
+  function bump(table, key) {
+    table[key] = (table[key] || 0) + 1;
+  }
+
+  // --- the items of a page -------------------------------------------------------------
+
+  // An item: its element (or null when the page does not list it), an identity (a piece
+  // listed in several places counts once), its role, field values, segment tokens,
+  // figures and the keys it is counted under.
+  function fromMarkup(el, index) {
+    var link = el.querySelector("a");
+    var item = {
+      el: el, id: link ? link.getAttribute("href") : "#" + index, piece: null,
+      role: el.getAttribute("data-cm-role"), keys: tokens(el.getAttribute("data-cm-keys")),
+      values: {}, segments: {}, figures: {}
+    };
+    FACETS.forEach(function (facet) {
+      item.values[facet] = el.getAttribute("data-" + facet) || "";
+    });
+    SEGMENTS.forEach(function (facet) {
+      item.segments[facet] = tokens(el.getAttribute("data-persona-" + facet));
+    });
+    for (var metric in METRICS) {
+      var raw = el.getAttribute("data-m-" + metric);
+      if (raw) item.figures[metric] = parseFloat(raw);
+    }
+    return item;
+  }
+
+  function fromData(root, data) {
+    function segmentsOf(personas) {
+      var out = {};
+      data.segments.forEach(function (facet, at) {
+        var values = [];
+        personas.forEach(function (index) {
+          var value = data.personas[index][3 + at];
+          if (value && values.indexOf(value) < 0) values.push(value);
+        });
+        out[facet] = values;
+      });
+      return out;
+    }
+    var pieces = data.pieces.map(function (row, index) {
+      var values = {}, figures = {};
+      data.facets.forEach(function (facet, at) {
+        values[facet] = data.values[at][row[5][at]] || "";
+      });
+      (row[6] || []).forEach(function (value, at) {
+        if (value !== null) figures[data.metrics[at]] = value;
+      });
+      return {
+        index: index, row: row, role: ROLES[row[2]], values: values,
+        segments: segmentsOf(row[3]), figures: figures
+      };
+    });
+    var items = data.items.map(function (entry) {
+      var piece = pieces[entry[0]];
+      return {
+        el: null, id: piece.index, piece: piece, role: piece.role, values: piece.values,
+        segments: entry.length > 2 ? segmentsOf(entry[2]) : piece.segments,
+        figures: piece.figures,
+        keys: entry[1].map(function (key) { return data.keys[key]; })
+      };
+    });
+    each(root.querySelectorAll("[data-cm-item]"), function (el) {
+      var item = items[+el.getAttribute("data-cm-item")];
+      if (item) item.el = el;
+    });
+    return items;
+  }
+
+  // The elements that show counts, each with its key, found once.
+  function targets(root, attribute) {
+    var out = [];
+    each(root.querySelectorAll("[" + attribute + "]"), function (el) {
+      var key = el.getAttribute(attribute);
+      if (!key) {
+        var cell = el.closest("[data-cm-cell]");
+        key = cell ? cell.getAttribute("data-cm-cell") : "";
+      }
+      out.push([el, key]);
+    });
+    return out;
+  }
+
+  function scan(root) {
+    var source = root.querySelector("[data-cm-data]");
+    var data = source ? JSON.parse(source.getAttribute("data-cm-data")) : null;
+    var items = data ? fromData(root, data)
+      : Array.prototype.map.call(root.querySelectorAll("[data-cm-item]"), fromMarkup);
+    return {
+      data: data, items: items,
+      nodes: Array.prototype.map.call(root.querySelectorAll("[data-cm-node]"), fromMarkup),
+      count: targets(root, "data-cm-count"),
+      progress: targets(root, "data-cm-progress"),
+      all: targets(root, "data-cm-all"),
+      more: targets(root, "data-cm-more"),
+      figures: targets(root, "data-cm-fig"),
+      cells: targets(root, "data-cm-cell")
+    };
+  }
+
+  // --- the choice ----------------------------------------------------------------------
 
   function selects(form) {
     return form.querySelectorAll("select[data-cm-facet]");
@@ -70,107 +201,99 @@
 
   function segmentMatch(el, segments) {
     for (var facet in segments) {
-      if (!Object.prototype.hasOwnProperty.call(segments, facet)) continue;
-      var tokens = (el.getAttribute("data-persona-" + facet) || "").split(" ");
-      if (tokens.indexOf(segments[facet]) < 0) return false;
+      if (!own.call(segments, facet)) continue;
+      var list = (el.getAttribute("data-persona-" + facet) || "").split(" ");
+      if (list.indexOf(segments[facet]) < 0) return false;
     }
     return true;
   }
 
   function matches(item, choice) {
-    for (var facet in choice.facets) {
-      if (Object.prototype.hasOwnProperty.call(choice.facets, facet) &&
-          item.getAttribute("data-" + facet) !== choice.facets[facet]) {
+    var facet;
+    for (facet in choice.facets) {
+      if (own.call(choice.facets, facet) && item.values[facet] !== choice.facets[facet]) {
         return false;
       }
     }
-    return segmentMatch(item, choice.segments);
+    for (facet in choice.segments) {
+      if (own.call(choice.segments, facet) &&
+          (item.segments[facet] || []).indexOf(choice.segments[facet]) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
-  function bump(table, key) {
-    table[key] = (table[key] || 0) + 1;
-  }
+  // --- applying it ---------------------------------------------------------------------
 
-  function keysOf(item) {
-    return (item.getAttribute("data-cm-keys") || "").split(" ").filter(Boolean);
-  }
-
-  function apply(root, choice) {
+  function apply(root, state, choice) {
     var active = isActive(choice);
-    var counting = {}, progress = {}, all = {};
-    each(root.querySelectorAll("[data-cm-item]"), function (item) {
+    var counting = {}, progress = {}, all = {}, more = {};
+    var seen = {}, seenShown = {}, total = 0, shown = 0, matching = [];
+    state.items.forEach(function (item) {
       var visible = matches(item, choice);
-      item.hidden = !visible;
+      if (item.el) item.el.hidden = !visible;
+      item.visible = visible;
+      if (!own.call(seen, item.id)) {
+        seen[item.id] = true;
+        total += 1;
+      }
       if (!visible) return;
-      var role = item.getAttribute("data-cm-role");
-      var keys = keysOf(item);
-      for (var i = 0; i < keys.length; i++) {
-        bump(all, keys[i]);
-        if (role === "counting") bump(counting, keys[i]);
-        else if (role === "progress") bump(progress, keys[i]);
+      if (!own.call(seenShown, item.id)) {
+        seenShown[item.id] = true;
+        shown += 1;
+        if (item.piece) matching.push(item.piece);
+      }
+      for (var i = 0; i < item.keys.length; i++) {
+        var key = item.keys[i];
+        bump(all, key);
+        if (item.role === "counting") bump(counting, key);
+        else if (item.role === "progress") bump(progress, key);
+        if (!item.el) bump(more, key);
       }
     });
-    each(root.querySelectorAll("[data-cm-count]"), function (el) {
-      el.textContent = String(counting[el.getAttribute("data-cm-count")] || 0);
-    });
-    each(root.querySelectorAll("[data-cm-progress]"), function (el) {
-      el.textContent = String(progress[el.getAttribute("data-cm-progress")] || 0);
-    });
-    each(root.querySelectorAll("[data-cm-all]"), function (el) {
-      el.textContent = String(all[el.getAttribute("data-cm-all")] || 0);
+    function write(list, table) {
+      list.forEach(function (target) {
+        var text = String(table[target[1]] || 0);
+        if (target[0].textContent !== text) target[0].textContent = text;
+      });
+    }
+    write(state.count, counting);
+    write(state.progress, progress);
+    write(state.all, all);
+    write(state.more, more);
+    each(root.querySelectorAll("[data-cm-more-of]"), function (el) {
+      el.hidden = !more[el.getAttribute("data-cm-more-of")];
     });
     each(root.querySelectorAll("[data-cm-empty]"), function (el) {
       el.hidden = !active || (all[el.getAttribute("data-cm-empty")] || 0) > 0;
     });
-    each(root.querySelectorAll("[data-cm-cell]"), function (el) {
-      var key = el.getAttribute("data-cm-cell");
-      el.classList.toggle("cm-filtered-out", active && !all[key]);
+    state.cells.forEach(function (target) {
+      target[0].classList.toggle("cm-filtered-out", active && !all[target[1]]);
     });
     each(root.querySelectorAll("[data-cm-persona], [data-cm-group]"), function (el) {
       var group = el.getAttribute("data-cm-group");
       el.hidden = (el.hasAttribute("data-cm-persona") && !segmentMatch(el, choice.segments)) ||
         (group !== null && active && !all[group]);
     });
-    each(root.querySelectorAll("[data-cm-node]"), function (node) {
-      node.classList.toggle("cm-dim", active && !matches(node, choice));
+    state.nodes.forEach(function (node) {
+      node.el.classList.toggle("cm-dim", active && !matches(node, choice));
     });
-    figures(root, active);
+    figures(state, active);
     grouping(root, choice.group);
-    var unique = countUnique(root);
+    list(root, state, active, matching);
     each(root.querySelectorAll("[data-cm-total]"), function (el) {
-      el.textContent = String(unique.shown);
+      el.textContent = String(shown);
     });
     each(root.querySelectorAll("[data-cm-total-note]"), function (el) {
-      el.textContent = active ? "of " + unique.total + " match the filters" : "";
+      el.textContent = active ? "of " + total + " match the filters" : "";
     });
     each(root.querySelectorAll("[data-cm-status]"), function (el) {
       el.textContent = active
-        ? "Showing " + unique.shown + " of " + unique.total + " pieces: " + describe(choice) + "."
+        ? "Showing " + shown + " of " + total + " pieces: " + describe(choice) + "."
         : "";
     });
-    carry(root);
-  }
-
-  // Pieces listed in several places (a persona lane, several stages) count once.
-  function identity(item, fallback) {
-    var link = item.querySelector("a");
-    return link ? link.getAttribute("href") : String(fallback);
-  }
-
-  function countUnique(root) {
-    var seen = {}, seenShown = {}, total = 0, shown = 0;
-    each(root.querySelectorAll("[data-cm-item]"), function (item, index) {
-      var id = identity(item, index);
-      if (!seen[id]) {
-        seen[id] = true;
-        total += 1;
-      }
-      if (!item.hidden && !seenShown[id]) {
-        seenShown[id] = true;
-        shown += 1;
-      }
-    });
-    return { total: total, shown: shown };
+    carry();
   }
 
   // Figures: counts are added up; means are weighted by views when every part has views.
@@ -206,45 +329,38 @@
     return thousands(Math.floor(v + 0.5));
   }
 
-  function figures(root, active) {
-    var shown = root.querySelectorAll("[data-cm-fig]");
-    if (!shown.length) return;
+  function figures(state, active) {
+    if (!state.figures.length) return;
     if (!active) {
-      each(shown, function (el) {
-        var text = el.getAttribute("data-cm-text");
-        if (text !== null) el.textContent = text;
+      state.figures.forEach(function (target) {
+        var text = target[0].getAttribute("data-cm-text");
+        if (text !== null) target[0].textContent = text;
       });
       return;
     }
     var groups = { "*": [] }, once = {};
-    each(root.querySelectorAll("[data-cm-item]"), function (item, index) {
-      if (item.hidden || item.getAttribute("data-cm-role") !== "counting") return;
-      var parts = {}, any = false;
-      for (var metric in METRICS) {
-        var raw = item.getAttribute("data-m-" + metric);
-        if (raw !== null && raw !== "") {
-          parts[metric] = parseFloat(raw);
-          any = true;
-        }
+    state.items.forEach(function (item) {
+      if (!item.visible || item.role !== "counting" || !item.keys.length) return;
+      var any = false;
+      for (var metric in item.figures) {
+        if (own.call(item.figures, metric)) any = true;
       }
       if (!any) return;
-      var keys = keysOf(item);
-      if (!keys.length) return;
-      keys.forEach(function (key) {
-        (groups[key] = groups[key] || []).push(parts);
+      item.keys.forEach(function (key) {
+        (groups[key] = groups[key] || []).push(item.figures);
       });
-      var id = identity(item, index);
-      if (!once[id]) {
-        once[id] = true;
-        groups["*"].push(parts);
+      if (!own.call(once, item.id)) {
+        once[item.id] = true;
+        groups["*"].push(item.figures);
       }
     });
-    each(shown, function (el) {
+    state.figures.forEach(function (target) {
+      var el = target[0];
       if (el.getAttribute("data-cm-text") === null) {
         el.setAttribute("data-cm-text", el.textContent);
       }
       var metric = el.getAttribute("data-cm-metric");
-      var value = aggregate(groups[el.getAttribute("data-cm-fig")] || [], metric);
+      var value = aggregate(groups[target[1]] || [], metric);
       el.textContent = value === null ? "–" : format(metric, value);
     });
   }
@@ -258,7 +374,10 @@
       if (option.value === by) order = (option.getAttribute("data-cm-order") || "").split(" ");
     });
     each(root.querySelectorAll("table.cm-matrix > tbody"), function (body) {
-      each(body.querySelectorAll("tr[data-cm-group-head]"), function (head) {
+      var heads = body.querySelectorAll("tr[data-cm-group-head]");
+      if (!by && !heads.length && !body.hasAttribute("data-cm-grouped")) return;
+      body.setAttribute("data-cm-grouped", "");
+      each(heads, function (head) {
         body.removeChild(head);
       });
       var rows = Array.prototype.slice.call(body.querySelectorAll("tr[data-cm-persona]"));
@@ -300,6 +419,102 @@
     });
   }
 
+  // --- the list of matching pieces, on a page too big to list them all -----------------
+
+  function element(tag, className, text) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (text !== undefined) el.textContent = text;
+    return el;
+  }
+
+  function link(href, text) {
+    var a = element("a", "", text);
+    a.setAttribute("href", href);
+    return a;
+  }
+
+  function links(cell, entries) {
+    entries.forEach(function (entry, index) {
+      if (index) cell.appendChild(document.createTextNode(", "));
+      cell.appendChild(link(entry[1], entry[0]));
+    });
+  }
+
+  function figureLine(figures, metrics) {
+    var out = element("span", "cm-figs"), first = true;
+    metrics.forEach(function (metric) {
+      if (!own.call(figures, metric)) return;
+      if (!first) {
+        var sep = element("span", "cm-figs__sep", " · ");
+        sep.setAttribute("aria-hidden", "true");
+        out.appendChild(sep);
+      }
+      first = false;
+      var item = element("span", "cm-figs__item");
+      var fig = element("span", "cm-fig", format(metric, figures[metric]));
+      if (metric === "rating") item.appendChild(document.createTextNode(WORDS[metric] + " "));
+      item.appendChild(fig);
+      if (metric !== "rating") item.appendChild(document.createTextNode(" " + WORDS[metric]));
+      out.appendChild(item);
+    });
+    return out;
+  }
+
+  function row(data, piece, results) {
+    var r = piece.row, tr = element("tr"), cell;
+    cell = element("td");
+    cell.appendChild(link(r[1], r[0]));
+    tr.appendChild(cell);
+    cell = element("td");
+    links(cell, r[3].map(function (i) {
+      return [data.personas[i][1], data.personas[i][2]];
+    }));
+    tr.appendChild(cell);
+    cell = element("td");
+    links(cell, r[4].map(function (i) { return data.stages[i]; }));
+    tr.appendChild(cell);
+    cell = element("td");
+    var status = piece.values.status;
+    cell.appendChild(element("span", "cm-status cm-status-" + status, status));
+    tr.appendChild(cell);
+    ["owner", "channel", "format", "intent"].forEach(function (facet) {
+      tr.appendChild(element("td", "", piece.values[facet]));
+    });
+    if (results) {
+      cell = element("td", "cm-table__figures");
+      cell.appendChild(figureLine(piece.figures, data.metrics));
+      tr.appendChild(cell);
+    }
+    return tr;
+  }
+
+  function list(root, state, active, matching) {
+    var box = root.querySelector("[data-cm-list]");
+    if (!box || !state.data) return;
+    var cap = +box.getAttribute("data-cm-list");
+    var body = box.querySelector("tbody");
+    var status = root.querySelector("[data-cm-list-status]");
+    var fits = active && matching.length <= cap;
+    box.hidden = !fits;
+    body.textContent = "";
+    if (fits) {
+      var results = box.querySelector("th[data-cm-results]") !== null;
+      var rows = document.createDocumentFragment();
+      matching.forEach(function (piece) {
+        rows.appendChild(row(state.data, piece, results));
+      });
+      body.appendChild(rows);
+    }
+    if (status) {
+      status.textContent = !active ? ""
+        : fits ? "The " + matching.length + " piece" + (matching.length === 1 ? "" : "s") +
+          " that match the filters:"
+        : thousands(matching.length) + " pieces match the filters: more than this page " +
+          "lists (" + cap + "). Narrow the filters to list them here.";
+    }
+  }
+
   function describe(choice) {
     var words = Object.keys(choice.facets).map(function (facet) {
       return facet + " " + choice.facets[facet];
@@ -311,9 +526,13 @@
   }
 
   // Links to other map pages keep the filter, so a filtered view carries on.
+  var carried = false;
+
   function carry() {
     var query = window.location.search;
-    each(document.querySelectorAll("a[data-cm-carry]"), function (link) {
+    if (!query && !carried) return; // the links are as built
+    carried = true;
+    each(document.querySelectorAll("a[data-cm-carry], [data-cm-carry] a"), function (link) {
       var base = link.getAttribute("data-cm-href");
       if (base === null) {
         base = link.getAttribute("href") || "";
@@ -325,7 +544,8 @@
         hash = base.slice(at);
         base = base.slice(0, at);
       }
-      link.setAttribute("href", base + query + hash);
+      var href = base + query + hash;
+      if (link.getAttribute("href") !== href) link.setAttribute("href", href);
     });
   }
 
@@ -344,12 +564,16 @@
     var form = root.querySelector("form[data-cm-filters]");
     if (!form || form.getAttribute("data-cm-ready") === "1") return;
     form.setAttribute("data-cm-ready", "1");
+    var state = scan(root);
     form.hidden = false;
+    each(root.querySelectorAll("[data-cm-js]"), function (el) {
+      el.hidden = false;
+    });
     restore(form, new URLSearchParams(window.location.search));
-    apply(root, readChoice(form));
+    apply(root, state, readChoice(form));
     form.addEventListener("change", function () {
       writeUrl(form);
-      apply(root, readChoice(form));
+      apply(root, state, readChoice(form));
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
@@ -357,9 +581,10 @@
     form.addEventListener("reset", function () {
       window.setTimeout(function () {
         writeUrl(form);
-        apply(root, readChoice(form));
+        apply(root, state, readChoice(form));
       }, 0);
     });
+    root.setAttribute("data-cm-ready", "");
   }
 
   function init() {
