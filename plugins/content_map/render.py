@@ -640,7 +640,10 @@ class PageData:
 
 
 def _finite(value: float | None) -> float | None:
-    return value if value is not None and math.isfinite(value) else None
+    """A figure for the page data: whole numbers without `.0`, and no NaN or infinity."""
+    if value is None or not math.isfinite(value):
+        return None
+    return int(value) if float(value).is_integer() else value
 
 
 class Renderer:
