@@ -15,6 +15,7 @@ browser-side filters) holds the rest.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -891,6 +892,11 @@ class Renderer:
             return None
         return self.source_base.rstrip("/") + "/" + quote(file)
 
+    @functools.cached_property
+    def summary(self) -> dict[str, Any]:
+        """The report's summary figures, computed once per build, not once per page."""
+        return summary(self.analysis)
+
     def _context(self, base_src: str, links: Links | None = None,
                  **extra: Any) -> dict[str, Any]:
         analysis = self.analysis
@@ -908,7 +914,7 @@ class Renderer:
             "options": self.options,
             "severity_labels": SEVERITY_LABELS,
             "rules": RULES,
-            "summary": summary(analysis),
+            "summary": self.summary,
             **extra,
         }
 
