@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: site serve test browser lint bench clean
+.PHONY: site serve test browser lint bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ browser:
 
 test: $(VENV)/.test-deps browser
 	$(BIN)/python -m pytest
+
+# Refresh the README's screenshots (the browser tests take them).
+screenshots: $(VENV)/.test-deps browser
+	CONTENT_MAP_SCREENSHOTS=$(CURDIR)/docs-assets/screenshots $(BIN)/python -m pytest -q tests/browser -k screenshots
 
 # Benchmarks (not part of the tests): ratios against baselines measured in the same run.
 bench: $(VENV)/.test-deps

@@ -12,6 +12,7 @@ import functools
 import http.server
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
-SCREENSHOTS = REPO / "docs-assets" / "screenshots"
+# Screenshots go to tests/artifacts/ (ignored by git); `make screenshots` points this at
+# docs-assets/screenshots/ to refresh the README's pictures.
+SCREENSHOTS = Path(os.environ.get("CONTENT_MAP_SCREENSHOTS")
+                   or REPO / "tests" / "artifacts" / "screenshots").absolute()
 SCHEMES = {"light": "default", "dark": "slate"}
 
 
