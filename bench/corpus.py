@@ -25,14 +25,25 @@ WORDS = [
 ]
 
 
+NAV_CONFIG = ["nav:", "  - Home: index.md"] + [
+    f"  - Section {i}: section-{i:02d}/index.md" for i in range(20)
+] + ["validation:", "  nav:", "    omitted_files: ignore"]
+"""An explicit navigation of the sections' index pages (see `write_site`)."""
+
+
 def _paragraph(rng: random.Random, words: int) -> str:
     text = " ".join(rng.choice(WORDS) for _ in range(words))
     return text[0].upper() + text[1:] + "."
 
 
 def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
-               material: bool = False, plugin: bool = True) -> Path:
-    """Write the site under `root`; return the path of its mkdocs.yml."""
+               material: bool = False, plugin: bool = True, nav: bool = False) -> Path:
+    """Write the site under `root`; return the path of its mkdocs.yml.
+
+    With `nav`, the site gets an explicit navigation of its sections' index pages, as a
+    large site has: without one, a theme renders every page's link into every page, so
+    the build time grows with the square of the pages and drowns everything else.
+    """
     rng = random.Random(seed)
     docs = root / "docs"
     (root / "personas").mkdir(parents=True, exist_ok=True)
@@ -94,6 +105,12 @@ def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
     config = ["site_name: Benchmark", "docs_dir: docs"]
     if material:
         config += ["theme:", "  name: material"]
+    if nav:
+        config += NAV_CONFIG
+        for section in range(20):
+            (docs / f"section-{section:02d}").mkdir(exist_ok=True)
+            (docs / f"section-{section:02d}" / "index.md").write_text(
+                f"# Section {section}\n\nThe pages of section {section}.\n", encoding="utf-8")
     config += ["plugins:", "  - search"]
     if plugin:
         config += ["  - content-map:", "      fail_on: never"]
@@ -107,8 +124,11 @@ def main() -> None:
     parser.add_argument("-n", "--pages", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--material", action="store_true")
+    parser.add_argument("--nav", action="store_true",
+                        help="an explicit navigation of the sections' index pages")
     args = parser.parse_args()
-    print(write_site(args.out, args.pages, seed=args.seed, material=args.material))
+    print(write_site(args.out, args.pages, seed=args.seed, material=args.material,
+                     nav=args.nav))
 
 
 if __name__ == "__main__":

@@ -10,31 +10,22 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .annotations import (
-    append_step_summary,
-    escape_data,
-    without_commands,
-    workflow_commands,
-    workspace_prefix,
-)
-from .baseline import Baseline, BaselineError, Comparison, compare, from_findings, read_baseline
-from .baseline import to_text as baseline_text
 from .cache import CACHE_DIR, remembered
 from .engine import Project, Result, analyse
-from .export import cells_csv, export_json, pieces_csv
-from .jsonschemas import all_schemas
-from .junit import Inventory, junit_report
-from .markdown_pages import GenerateError, render_pages, write_pages
-from .markdown_report import BaselineNote, markdown_report
-from .model import Analysis
-from .report import Style, dumps, text_matrix, text_report, to_json
+from .report import Style, dumps, text_report, to_json
 from .rules import RULES
-from .sarif import sarif_report
-from .scaffold import ScaffoldError, create_file, journey_file, page_file, persona_file
 from .settings import Settings, SettingsError
 from .siteconfig import SiteConfigError, read_site_config
+
+# The report formats and the other commands' modules are imported where they are used:
+# a `check` run on a warm cache takes a few tenths of a second, and importing what it
+# does not need would be a good part of that.
+if TYPE_CHECKING:
+    from .baseline import Baseline, Comparison
+    from .model import Analysis
 
 __all__ = ["get_parser", "main"]
 
@@ -243,9 +234,6 @@ def _fixed_lines(comparison: Comparison, path: str) -> list[str]:
 def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Namespace,
             fail_on: str, comparison: Comparison | None, baseline: Baseline | None,
             prefix: str, environ: Mapping[str, str]) -> str:
-    note = None
-    if comparison is not None and baseline is not None:
-        note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
     if fmt == "json":
         document = to_json(analysis)
         if comparison is not None and baseline is not None:
@@ -256,17 +244,29 @@ def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Names
             }
         return dumps(document)
     if fmt == "junit":
+        from .junit import Inventory, junit_report
+
         return junit_report(analysis, Inventory.of(project, analysis),
                             _severities(project.settings), fail_on)
     if fmt == "sarif":
+        from .annotations import workspace_prefix
+        from .sarif import sarif_report
+
         sarif_prefix = workspace_prefix(project.root, environ)
         base = Path(environ["GITHUB_WORKSPACE"]) if sarif_prefix else project.root
         return dumps(sarif_report(analysis, _severities(project.settings), root=base,
                                   prefix=sarif_prefix, baseline=comparison is not None))
     if fmt == "markdown":
+        from .markdown_report import BaselineNote, markdown_report
+
+        note = None
+        if comparison is not None and baseline is not None:
+            note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
         return markdown_report(analysis, baseline=note,
                                link_base=_link_base(prefix, environ))
     if fmt == "github":
+        from .annotations import escape_data, workflow_commands
+
         text = workflow_commands(analysis.findings, prefix)
         if comparison is not None and comparison.fixed:
             text += "::notice title=content-map baseline::" + escape_data(
@@ -289,6 +289,8 @@ def run_check(args: argparse.Namespace) -> int:
     environ = os.environ
     baseline = comparison = None
     if args.baseline:
+        from .baseline import BaselineError, compare, read_baseline
+
         try:
             baseline = read_baseline(args.baseline)
         except BaselineError as exc:
@@ -296,29 +298,27 @@ def run_check(args: argparse.Namespace) -> int:
         comparison = compare(analysis.findings, baseline)
         analysis = replace(analysis, findings=comparison.new)
     on_github = environ.get("GITHUB_ACTIONS") == "true"
-    prefix = workspace_prefix(project.root, environ) if on_github or args.format == "github" \
-        else ""
+    prefix = ""
+    if on_github or args.format == "github":
+        from .annotations import workspace_prefix
+
+        prefix = workspace_prefix(project.root, environ)
     report = _render(args.format, analysis, project, args, fail_on, comparison, baseline,
                      prefix, environ)
     if on_github and args.format == "text" and args.output is None:
+        from .annotations import without_commands
+
         report = without_commands(report)
     _write(report, args.output)
     if comparison is not None and comparison.fixed and args.format not in ("text", "github"):
         print("content-map: " + "\n".join(_fixed_lines(comparison, baseline.path)),  # type: ignore[union-attr]
               file=sys.stderr)
-    if on_github and args.format == "text":
-        sys.stdout.write(workflow_commands(analysis.findings, prefix))
     if args.format == "github" or (on_github and args.format == "text"):
-        note = None
-        if comparison is not None and baseline is not None:
-            note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
-        try:
-            append_step_summary(markdown_report(analysis, baseline=note,
-                                                link_base=_link_base(prefix, environ)), environ)
-        except OSError as exc:
-            print(f"content-map: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror})",
-                  file=sys.stderr)
+        _github_summary(analysis, args.format, prefix, comparison, baseline, environ)
     if args.write_baseline:
+        from .baseline import from_findings
+        from .baseline import to_text as baseline_text
+
         written = from_findings(result.analysis.findings)
         _write_file(Path(args.write_baseline), baseline_text(written))
         print(f"content-map: wrote {len(written)} finding{'s' if len(written) != 1 else ''} "
@@ -327,13 +327,36 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if analysis.at_or_above(fail_on) else EXIT_OK
 
 
+def _github_summary(analysis: Analysis, fmt: str, prefix: str, comparison: Comparison | None,
+                    baseline: Baseline | None, environ: Mapping[str, str]) -> None:
+    """In GitHub Actions: the annotations (after a text report) and the step summary."""
+    from .annotations import append_step_summary, workflow_commands
+    from .markdown_report import BaselineNote, markdown_report
+
+    if fmt == "text":
+        sys.stdout.write(workflow_commands(analysis.findings, prefix))
+    note = None
+    if comparison is not None and baseline is not None:
+        note = BaselineNote(baseline.path, len(comparison.known), comparison.fixed_count)
+    try:
+        append_step_summary(markdown_report(analysis, baseline=note,
+                                            link_base=_link_base(prefix, environ)), environ)
+    except OSError as exc:
+        print(f"content-map: cannot append to GITHUB_STEP_SUMMARY ({exc.strerror})",
+              file=sys.stderr)
+
+
 def run_matrix(args: argparse.Namespace) -> int:
+    from .report import text_matrix
+
     _, result = load(args)
     sys.stdout.write(text_matrix(result.analysis, _style(args, sys.stdout)))
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from .export import cells_csv, export_json, pieces_csv
+
     project, result = load(args)
     analysis = result.analysis
     if args.format == "json":
@@ -347,6 +370,8 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
+    from .markdown_pages import GenerateError, render_pages, write_pages
+
     project, result = load(args)
     out = Path(args.out).absolute()
     docs = project.docs_dir.absolute()
@@ -373,6 +398,8 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, create_file, journey_file, page_file, persona_file
+
     project, result = load(args)
     analysis = result.analysis
     settings = project.settings
@@ -400,6 +427,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
+    from .jsonschemas import all_schemas
+
     fields: dict[str, str] = {}
     if args.config_file or any(Path(n).is_file() for n in ("mkdocs.yml", "mkdocs.yaml")):
         try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import hashlib
-import multiprocessing
 import os
 import pickle
 import posixpath
@@ -150,8 +149,11 @@ def _in_worker(item: tuple[str, bytes | None]) -> Outcome:
 def _run(job: _PageJob, todo: list[tuple[str, bytes | None]], parallel: bool) -> list[Outcome]:
     """Each page's outcome, in order; in forked worker processes when that pays."""
     cores = os.cpu_count() or 1
-    if not parallel or cores < 2 or len(todo) < PARALLEL_FROM or \
-            "fork" not in multiprocessing.get_all_start_methods():
+    if not parallel or cores < 2 or len(todo) < PARALLEL_FROM:
+        return [job.run(*item) for item in todo]
+    import multiprocessing  # only for a run that reads thousands of pages
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [job.run(*item) for item in todo]
     global _JOB
     _JOB = job

@@ -16,7 +16,7 @@ from urllib.parse import urljoin
 from markupsafe import escape
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
@@ -26,7 +26,7 @@ from .config import ContentMapConfig
 from .engine import Project, Result, analyse
 from .header import split_header
 from .model import STATUSES, Finding
-from .render import ASSET_FILES, ASSETS, MapPage, Renderer, toc_tokens
+from .render import ASSET_FILES, ASSETS, MapPage, Renderer, searchable, toc_tokens
 from .report import dumps, to_json
 from .settings import Settings
 
@@ -52,6 +52,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.renderer: Renderer | None = None
         self.map_pages: dict[str, MapPage] = {}
         self.front_matter: dict[str, dict[str, Any]] = {}
+        self.full_content: dict[str, str] = {}  # map pages, while search plugins index them
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -108,6 +109,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             use_directory_urls=config.use_directory_urls,
             docs_prefix="" if docs_prefix == "." else docs_prefix,
             source_base=_source_base(config, docs_prefix),
+            cache_dir=self.project.cache_dir / "templates" if self.project.cache_dir else None,
         )
         self.map_pages = {}
         for page in renderer.pages():
@@ -166,6 +168,23 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             return rendered.html
         badges = self.renderer.badges(page.file.src_uri)
         return badges.apply(html) if badges is not None else html
+
+    @event_priority(50)  # before search plugins (priority 0) index the page
+    def _search_view(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        if page.file.src_uri in self.map_pages and page.content is not None:
+            self.full_content[page.file.src_uri] = page.content
+            page.content = searchable(page.content)
+        return context
+
+    @event_priority(-50)  # after them: the theme renders the whole page
+    def _full_view(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        full = self.full_content.pop(page.file.src_uri, None)
+        if full is not None:
+            page.content = full
+        return context
+
+    on_page_context = CombinedEvent(_search_view, _full_view)
+    """A map page is indexed for search without its long lists (see `render.searchable`)."""
 
     def _report(self, result: Result) -> None:
         fail_on = self.settings.fail_on

@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+)
 from markupsafe import Markup, escape
 
 from .coverage import counting_paths
@@ -142,11 +148,26 @@ def page_url(src_uri: str, use_directory_urls: bool = True) -> str:
 
 
 def relative_url(url: str, base: str) -> str:
-    """`url` relative to the page at `base`; both are site-root-relative URLs."""
+    """`url` relative to the page at `base`; both are site-root-relative URLs.
+
+    Every link of every map page and badge goes through here, so it compares path
+    segments itself rather than asking `posixpath.relpath` (which makes both paths
+    absolute first); URLs with `..` in them, which MkDocs never makes, go the long way.
+    """
     if url in ("", "."):
         url = "./"
     base_dir = base if base.endswith("/") or base == "" else posixpath.dirname(base)
-    rel = posixpath.relpath("/" + url, "/" + base_dir)
+    target = [part for part in url.split("/") if part and part != "."]
+    start = [part for part in base_dir.split("/") if part and part != "."]
+    if ".." in target or ".." in start:
+        rel = posixpath.relpath("/" + url, "/" + base_dir)
+    else:
+        same = 0
+        for mine, theirs in zip(target, start, strict=False):
+            if mine != theirs:
+                break
+            same += 1
+        rel = "/".join([".."] * (len(start) - same) + target[same:]) or "."
     if url.endswith("/") and not rel.endswith("/"):
         rel += "/"
     return rel
@@ -422,21 +443,33 @@ class Badges:
         return html[:end] + self.top + html[end:] + self.bottom
 
 
-def environment(template_dirs: Iterable[str | os.PathLike[str]] = ()) -> Environment:
+def environment(template_dirs: Iterable[str | os.PathLike[str]] = (),
+                cache_dir: str | os.PathLike[str] | None = None) -> Environment:
     """Jinja with autoescape on, looking in `template_dirs` first, then in the package.
 
     The plugin passes each theme directory's `content-map/` folder, so a site overrides
-    any template by putting a file of the same name in its `custom_dir`.
+    any template by putting a file of the same name in its `custom_dir`. An environment
+    serves one build, so templates are not checked for changes on every use; with a
+    `cache_dir`, compiled templates are kept there (keyed by their source) for the next.
     """
     dirs = [str(d) for d in template_dirs if os.path.isdir(d)]
     loaders = [FileSystemLoader(dirs)] if dirs else []
     loaders.append(FileSystemLoader(str(TEMPLATES)))
+    bytecode_cache = None
+    if cache_dir is not None:
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
+        except OSError:  # no cache is no failure
+            pass
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
+        bytecode_cache=bytecode_cache,
     )
     env.filters["linkify"] = linkify
     env.filters["safe_url"] = safe_url
@@ -450,6 +483,23 @@ _TAG = re.compile(r"<[^>]*>")
 def _headings(html: str) -> tuple[Heading, ...]:
     return tuple(Heading(int(level), ident, _TAG.sub("", inner).strip())
                  for level, ident, inner in _HEADING.findall(html))
+
+
+_UNSEARCHED = re.compile(
+    r"<(ul|table|figure|form)\b[^>]*\bclass=\"cm-(?:pieces|findings|matrix|table|flow|filters)\b"
+    r"[^>]*>.*?</\1>|<div hidden data-cm-data='[^']*'></div>", re.S)
+
+
+def searchable(html: str) -> str:
+    """A map page's HTML as a search index should see it.
+
+    The headings, ledes, profiles and notes stay; the long parts go: the lists of pieces
+    (each piece is indexed on its own page, and a hit on every list that names it
+    would only be noise), the matrix, the flows, the findings, the filters and the
+    page data. On a large site those are most of the map's HTML, and a search plugin
+    parsing them would take longer than the rest of the map.
+    """
+    return _UNSEARCHED.sub("", html)
 
 
 def toc_tokens(headings: Iterable[Heading]) -> list[dict[str, Any]]:
@@ -660,10 +710,11 @@ class Renderer:
         urls: Mapping[str, str] | None = None,
         docs_prefix: str = "",
         source_base: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
     ):
         self.analysis = analysis
         self.settings = settings
-        self.env = environment(template_dirs)
+        self.env = environment(template_dirs, cache_dir)
         self.use_directory_urls = use_directory_urls
         self.urls: Mapping[str, str] = urls or {}
         self.docs_prefix = docs_prefix.strip("/")
@@ -950,14 +1001,41 @@ class Renderer:
             self._context(page.src_uri, page=page, **extra))
 
     def badges(self, src_uri: str) -> Badges | None:
-        """The badges of the page at `src_uri`, or None when it is not a piece."""
+        """The badges of the page at `src_uri`, or None when it is not a piece.
+
+        This runs for every piece of the site, so the templates get their links and
+        labels ready-made (`personas`, `stages`, `steps`: lists of pairs or triples)
+        rather than calling back into the renderer for each one.
+        """
         piece = self.analysis.piece(src_uri)
         if piece is None or not self.settings.badges:
             return None
-        context = self._context(src_uri, piece=piece)
-        top = self.env.get_template("badges.html").render(context)
-        bottom = self.env.get_template("next-steps.html").render(context) if piece.next else ""
-        return Badges(top, bottom)
+        links = Links(self, src_uri)
+        first = piece.stages[0] if piece.stages else None
+        context = {
+            "r": self, "a": self.analysis, "links": links, "settings": self.settings,
+            "piece": piece,
+            "personas": [(links.persona(pid, first.journey if first else None,
+                                        first.stage if first else None),
+                          self.persona_name(pid)) for pid in piece.personas],
+            "stages": [(links.stage(ref.journey, ref.stage),
+                        self.stage_label(ref.journey, ref.stage)) for ref in piece.stages],
+        }
+        top = self._badge_templates[0].render(context)
+        if not piece.next:
+            return Badges(top, "")
+        steps = []
+        for path in piece.next:
+            target = self.analysis.piece(path)
+            where = target.stages[0] if target is not None and target.stages else None
+            steps.append((links.piece(path), self.page_title(path),
+                          self.stage_label(where.journey, where.stage) if where else None))
+        context["steps"] = steps
+        return Badges(top, self._badge_templates[1].render(context))
+
+    @functools.cached_property
+    def _badge_templates(self) -> tuple[Any, Any]:
+        return (self.env.get_template("badges.html"), self.env.get_template("next-steps.html"))
 
     # -- view data --------------------------------------------------------------------
 
