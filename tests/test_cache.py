@@ -112,3 +112,73 @@ def test_a_damaged_cache_is_ignored(example: Site):
 def test_an_unwritable_cache_folder_is_no_failure(example: Site):
     (example.root / ".cache").write_text("a file where the folder would go")
     assert report(example) == report(example, "--no-cache")
+
+
+def edit(path, old: str, new: str) -> None:
+    """Change a file as a writer would, a while before the next run."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    age_files(path.parent, 600)
+
+
+def test_a_repeated_check_skips_the_rules_across_pieces_until_an_input_changes(
+        example: Site, monkeypatch: pytest.MonkeyPatch):
+    from content_map import engine
+
+    runs = []
+    real = engine.flow_findings
+    monkeypatch.setattr(engine, "flow_findings", lambda *a: runs.append(1) or real(*a))
+
+    def warm_equals_cold(*args: str) -> int:
+        """Run warm, check it against a run without the cache; how often the rules ran."""
+        before = len(runs)
+        warm = report(example, *args)
+        ran = len(runs) - before
+        assert warm == report(example, "--no-cache", *args)
+        return ran
+
+    assert warm_equals_cold() == 1
+    assert warm_equals_cold() == 0  # nothing changed: the rules' findings are remembered
+    page = example.root / "content/guides/pilot-checklist.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more paragraph.\n",
+                    encoding="utf-8")
+    age_files(page.parent, 600)
+    assert warm_equals_cold() == 0  # the text changed, not the front-matter
+
+    # Each input the rules read makes them run again, and the result is the cold one.
+    edit(page, "status: published", "status: draft")
+    assert warm_equals_cold() == 1
+    edit(example.root / "personas/cfo.yml", "Chief Financial Officer", "CFO")
+    assert warm_equals_cold() == 1
+    edit(example.root / "journeys/buyer.yml", "name: Buyer journey", "name: Buyers' journey")
+    assert warm_equals_cold() == 1
+    edit(example.root / "mkdocs.yml", "min_per_cell: 1", "min_per_cell: 2")
+    assert warm_equals_cold() == 1
+    edit(example.root / "analytics/metrics.csv", ",3170,", ",3171,")
+    assert warm_equals_cold() == 1
+    assert warm_equals_cold("--today", "2031-01-01") == 1
+    assert warm_equals_cold("--today", "2031-01-01") == 0
+    (example.root / "content/guides/pilot-checklist.md").unlink()
+    assert warm_equals_cold() == 1
+
+
+def test_a_few_changes_are_appended_and_a_torn_record_is_ignored(example: Site):
+    report(example)
+    whole = cache_file(example).stat().st_size
+    page = example.root / "content/guides/pilot-checklist.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more paragraph.\n",
+                    encoding="utf-8")
+    age_files(page.parent, 600)
+    assert report(example) == report(example, "--no-cache")
+    grown = cache_file(example).stat().st_size
+    assert whole < grown < whole + whole // 4  # a change record, not the file again
+
+    # A record torn in half is ignored with what follows it: those pages are read again.
+    edit(page, "status: published", "status: draft")
+    report(example)
+    with open(cache_file(example), "r+b") as handle:
+        handle.truncate(cache_file(example).stat().st_size - 40)
+    cold = report(example, "--no-cache")
+    assert report(example) == cold
+    assert report(example) == cold

@@ -6,6 +6,11 @@ inode are all unchanged, so edits, renames and deletions are always seen; entrie
 files that are gone are dropped when the cache is saved. The file lives in
 `.cache/content-map/` beside mkdocs.yml (the folder Material's plugins use too); it
 is written atomically and, if it is unreadable or from another version, ignored.
+
+When a run changes only a few entries, they are appended to the file as a change
+record rather than the whole file being written again; each record names the
+generation it follows, so a record that is torn, or that follows another history, is
+ignored with all after it (the pages it held are read again).
 """
 
 from __future__ import annotations
@@ -20,26 +25,19 @@ from typing import Any, TypeVar
 
 from . import __version__
 
-__all__ = ["CACHE_DIR", "PageCache", "identity", "remembered"]
+__all__ = ["CACHE_DIR", "PageCache", "remembered"]
 
 CACHE_DIR = ".cache/content-map"
 """Where the cache lives, relative to mkdocs.yml."""
 
 T = TypeVar("T")
 
-_FORMAT = 3  # bump whenever the shape of an entry changes
+_FORMAT = 4  # bump whenever the shape of an entry changes
+_MAX_RECORDS = 50
+"""Change records appended before the file is written whole again."""
 _RACY_NS = 2_000_000_000
 """A file modified this recently may change again within the same timestamp tick: such a
 file is not cached, so an edit that keeps its size and mtime can never be missed."""
-
-
-def identity(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
-    """(size, mtime in ns, inode) of a file, or None when it cannot be stat'ed."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns, stat.st_ino
 
 
 def _write(path: Path, value: Any) -> None:
@@ -73,7 +71,13 @@ def remembered(folder: Path | None, name: str, key: str, compute: Callable[[], T
 
 
 class PageCache:
-    """Parsed pages by docs-relative path; a no-op when `folder` is None."""
+    """Parsed pages by docs-relative path; a no-op when `folder` is None.
+
+    The cache also names the set of values it holds with a `generation` token, which
+    stays the same from one run to the next exactly when every page's value does (edits
+    that leave a page's front-matter as it was included): work that depends on all the
+    pages together can be remembered under it.
+    """
 
     def __init__(self, folder: Path | None, key: str = ""):
         self.folder = folder
@@ -81,8 +85,14 @@ class PageCache:
         self.entries: dict[str, tuple[tuple[int, int, int], Any]] = {}
         self.used: dict[str, tuple[tuple[int, int, int], Any]] = {}
         self.changed = False
+        self.generation = ""
+        self._values_differ = False
+        self._loaded_generation = ""
+        self._records = 0  # in the file: the entries, then change records
+        self._kept: set[str] = set()  # paths given a new entry in this run
         if folder is not None:
             self._load()
+            self._loaded_generation = self.generation
 
     @property
     def path(self) -> Path | None:
@@ -92,11 +102,23 @@ class PageCache:
         assert self.path is not None
         try:
             with open(self.path, "rb") as handle:
-                key, entries = pickle.load(handle)  # noqa: S301 - our own file, in our folder
-        except Exception:  # missing, truncated, from another version: start afresh
-            return
-        if key == self.key and isinstance(entries, dict):
-            self.entries = entries
+                key, generation, entries = pickle.load(handle)  # noqa: S301 - our own file
+                if key != self.key or not isinstance(entries, dict) or \
+                        not isinstance(generation, str):
+                    return
+                self.entries, self.generation = entries, generation
+                self._records = 1
+                while True:  # the change records, each following the generation before it
+                    parent, generation, changed, removed = pickle.load(handle)  # noqa: S301
+                    if parent != self.generation:
+                        break
+                    entries.update(changed)
+                    for path in removed:
+                        entries.pop(path, None)
+                    self.generation = generation
+                    self._records += 1
+        except Exception:  # missing, truncated, from another version: start afresh, or
+            return  # keep what was read up to a torn record
 
     def get(self, path: str, ident: tuple[int, int, int] | None) -> Any:
         """The cached value for `path` if the file is unchanged, else None."""
@@ -109,13 +131,56 @@ class PageCache:
         return None
 
     def put(self, path: str, ident: tuple[int, int, int] | None, value: Any) -> None:
-        if ident is None or self.folder is None or time.time_ns() - ident[1] < _RACY_NS:
+        """Keep `value` for the file as it is now.
+
+        A file modified a moment ago (or a link, with no identity of its own) is not
+        kept: it is read again next time. If its value is what it was, the old entry
+        stays, which its file no longer matches, to say that the value did not change.
+        """
+        if self.folder is None:
             return
-        self.used[path] = (ident, value)
-        self.changed = True
+        previous = self.entries.get(path)
+        same = previous is not None and previous[1] == value
+        if ident is not None and time.time_ns() - ident[1] >= _RACY_NS:
+            self.used[path] = (ident, value)
+            self._kept.add(path)
+            self.changed = True
+        elif same:
+            assert previous is not None
+            self.used[path] = previous
+        if not same:
+            self._values_differ = True
+
+    def settle(self) -> str:
+        """The generation of this run's values, once every page has been got or put.
+
+        A page that was not kept (a link, or a file modified a moment ago), a page that
+        is gone or new, or a value that differs from last run's starts a new generation.
+        """
+        if self._values_differ or not self.generation or \
+                self.used.keys() != self.entries.keys():
+            self.generation = os.urandom(8).hex()
+            self.changed = True
+            self._values_differ = False
+        return self.generation
 
     def save(self) -> None:
-        """Write the entries used in this run (so deleted pages drop out), atomically."""
+        """Write the entries used in this run (so deleted pages drop out).
+
+        A few changes are appended as a change record; otherwise, or once the file holds
+        many records, the whole file is written again, atomically.
+        """
         if self.path is None or (not self.changed and len(self.used) == len(self.entries)):
             return
-        _write(self.path, (self.key, self.used))
+        removed = [path for path in self.entries if path not in self.used]
+        small = len(self._kept) + len(removed) <= max(16, len(self.used) // 100)
+        if small and 0 < self._records < _MAX_RECORDS and self._loaded_generation:
+            record = (self._loaded_generation, self.generation,
+                      {path: self.used[path] for path in self._kept}, removed)
+            try:
+                with open(self.path, "ab") as out:  # one write: a record is whole, or torn
+                    out.write(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+                return
+            except OSError:
+                pass
+        _write(self.path, (self.key, self.generation, self.used))

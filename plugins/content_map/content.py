@@ -10,13 +10,13 @@ import pickle
 import posixpath
 import stat
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import safe_yaml
-from .cache import PageCache, identity
+from .cache import PageCache
 from .header import Header, TextProblem, read_header
 from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
@@ -107,10 +107,11 @@ def load_pieces(
     todo: list[tuple[str, bytes | None]] = []
     idents: dict[str, tuple[int, int, int] | None] = {}
     for path in pages:
-        full = os.path.join(job.docs, path)
-        ident = idents[path] = identity(full) if cache is not None else None
-        hit = cache.get(path, ident) if cache is not None else None
-        if type(hit) is tuple and len(hit) == 3 and job.homes.contain(full):
+        hit = None
+        if cache is not None:
+            ident = idents[path] = job.homes.identity(job.docs_sep + path)
+            hit = cache.get(path, ident)
+        if type(hit) is tuple and len(hit) == 3:
             blob, seen_in, outcome = hit
             if seen_in == job.context:  # same file, same personas, journeys, pages and day
                 outcomes[path] = (*outcome, blob)
@@ -173,6 +174,7 @@ class _PageJob:
                  personas: list[Persona], settings: Settings, today: dt.date,
                  keep_parsed: bool):
         self.docs = str(docs_dir)
+        self.docs_sep = os.path.join(self.docs, "")  # the docs folder, ending with a separator
         self.docs_rel = _relative(docs_dir, root)
         self.homes = _Homes((Path(docs_dir), root))
         self.index = PageIndex(set(pages))
@@ -189,6 +191,13 @@ class _PageJob:
         self.keep_parsed = keep_parsed
         self.context = _context(pages, self.names, self.persona_ids, personas, journeys,
                                 settings, today)
+        self.shared: dict[Any, Any] = {}  # one object for each value many pieces hold
+
+    def share(self, value: Any, key: Any = None) -> Any:
+        """The one object equal to `value` (or known by `key`) that pieces hold, so that a
+        cache of thousands of pieces stores and loads each status, owner, stage or field
+        layout once."""
+        return self.shared.setdefault(value if key is None else key, value)
 
     def run(self, path: str, parsed: bytes | None = None) -> Outcome:
         """Read (or take from `parsed`) one page's front-matter and make it a piece."""
@@ -219,7 +228,7 @@ class _PageJob:
                 _unmapped(file, findings)
         else:
             piece = _piece(path, file, title, data, findings, self.index, names,
-                           self.persona_ids, self.by_id, self.journeys, self.today)
+                           self.persona_ids, self.by_id, self.journeys, self.today, self.share)
         if data is not None and data.unbuilt:
             _unbuilt(file, data, findings, 0)
         return piece, findings, broken.get(path), parsed
@@ -230,15 +239,35 @@ class _Homes:
 
     def __init__(self, homes: tuple[Path, ...]):
         self.homes = [os.path.realpath(h) for h in homes]
-        self.folders: dict[str, str] = {}
+        self.folders: dict[str, bool] = {}  # folder -> whether its real path is at home
+
+    def _at_home(self, real: str) -> bool:
+        return any(real == h or real.startswith(h + os.sep) for h in self.homes)
 
     def contain(self, full: str) -> bool:
-        folder, name = os.path.split(full)
-        real_folder = self.folders.get(folder)
-        if real_folder is None:
-            real_folder = self.folders[folder] = os.path.realpath(folder)
-        real = os.path.realpath(full) if os.path.islink(full) else os.path.join(real_folder, name)
-        return any(real == h or real.startswith(h + os.sep) for h in self.homes)
+        if os.path.islink(full):
+            return self._at_home(os.path.realpath(full))
+        return self._folder_at_home(os.path.dirname(full))
+
+    def _folder_at_home(self, folder: str) -> bool:
+        home = self.folders.get(folder)
+        if home is None:
+            home = self.folders[folder] = self._at_home(os.path.realpath(folder))
+        return home
+
+    def identity(self, full: str) -> tuple[int, int, int] | None:
+        """The cache identity of a page that is a regular file inside the project, else None.
+
+        One `lstat` per page: a link, or anything outside the project, gets no identity,
+        so it is never taken from the cache and `_read` looks at it in full.
+        """
+        try:
+            st = os.lstat(full)
+        except OSError:
+            return None
+        if not stat.S_ISREG(st.st_mode) or not self._folder_at_home(full.rpartition(os.sep)[0]):
+            return None
+        return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _read(path: str, file: str, full: str, homes: _Homes, findings: list[Finding],
@@ -403,7 +432,8 @@ def _plainly_valid(data: safe_yaml.YamlMap, names: dict[str, str]) -> dict[str, 
 def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
            findings: list[Finding], index: PageIndex, names: dict[str, str],
            persona_ids: dict[str, str], personas: dict[str, Persona],
-           journeys: list[Journey], today: dt.date) -> Piece | None:
+           journeys: list[Journey], today: dt.date,
+           share: Callable[..., Any] = lambda value, key=None: value) -> Piece | None:
     clean = _plainly_valid(data, names)
     if clean is None:  # something is unusual: the full check explains what
         validator = Validator(file, findings, line_offset=1)
@@ -513,18 +543,19 @@ def _piece(path: str, file: str, title: str | None, data: safe_yaml.YamlMap,
         path=path,
         file=file,
         title=clean.get("title") or title or _title_from_path(path),
-        personas=tuple(resolved_personas),
-        stages=tuple(refs),
-        status=clean.get("status", "published"),
-        owner=clean.get("owner"),
-        channel=clean.get("channel"),
-        format=clean.get("format"),
-        intent=clean.get("intent"),
-        review_by=review_by,
+        personas=share(tuple(resolved_personas)),
+        stages=share(tuple(refs)),
+        status=share(clean.get("status", "published")),
+        owner=share(clean.get("owner")),
+        channel=share(clean.get("channel")),
+        format=share(clean.get("format")),
+        intent=share(clean.get("intent")),
+        review_by=share(review_by),
         next=tuple(next_paths),
         line=1,
-        lines=lines,
+        lines=share(lines, tuple(lines.items())),
     )
+
 
 
 def _unmapped(file: str, findings: list[Finding]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import pickle
 from collections.abc import Iterable
@@ -10,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import PageCache
+from .cache import PageCache, remembered
 from .content import load_pieces
 from .coverage import counting_paths, matrix
 from .flow import continuity
 from .metrics import engagement_findings, load_metrics
-from .model import Analysis, Finding
+from .model import Analysis, Cell, Continuity, Finding, Journey, Persona
 from .registry import load_journeys, load_personas
 from .rules import flow_findings
 from .settings import Settings
@@ -111,24 +112,40 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today, cache, parallel,
                                                  parsed)
-    if cache is not None:
-        cache.save()
     findings += piece_findings
-    counting = counting_paths(pieces, settings, today)
-    findings += flow_findings(pieces, {p.id: p for p in personas}, {j.id: j for j in journeys},
-                              counting)
-    cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
-                                      project.config_file)
-    findings += coverage_findings
-    walks, walk_findings = continuity(journeys, personas, pieces, cells, counting)
-    findings += walk_findings
-    figures: dict[str, dict[str, float]] = {}
-    if settings.metrics_file:
-        figures, metric_findings = load_metrics(root / settings.metrics_file, root, page_list,
-                                                settings.metrics_file)
-        findings += metric_findings
-        findings += engagement_findings(pieces, figures, counting, settings.floors,
-                                        settings.ceilings)
+
+    def across_pieces() -> _AcrossPieces:
+        """The rules that look at all the pieces at once, and the figures."""
+        counting = counting_paths(pieces, settings, today)
+        found = flow_findings(pieces, {p.id: p for p in personas},
+                              {j.id: j for j in journeys}, counting)
+        cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
+                                          project.config_file)
+        found += coverage_findings
+        walks, walk_findings = continuity(journeys, personas, pieces, cells, counting)
+        found += walk_findings
+        figures: dict[str, dict[str, float]] = {}
+        if settings.metrics_file:
+            figures, metric_findings = load_metrics(root / settings.metrics_file, root,
+                                                    page_list, settings.metrics_file)
+            found += metric_findings
+            found += engagement_findings(pieces, figures, counting, settings.floors,
+                                         settings.ceilings)
+        return cells, walks, figures, found
+
+    if cache is not None:
+        # Unless a page's outcome, a persona, a journey, an option, the day or the metrics
+        # changed, these are what they were last run: a repeated check skips them.
+        generation = cache.settle()
+        cache.save()
+        key = _fingerprint(generation, personas, journeys, settings, today,
+                           project.config_file, root / settings.metrics_file
+                           if settings.metrics_file else None)
+        cells, walks, figures, found = remembered(project.cache_dir, "across-pieces", key,
+                                                  across_pieces)
+    else:
+        cells, walks, figures, found = across_pieces()
+    findings += found
     analysis = Analysis(
         journeys=tuple(journeys),
         personas=tuple(personas),
@@ -140,6 +157,26 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         figures=figures,
     )
     return Result(analysis, broken, parsed or {})
+
+
+_AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]
+
+
+def _fingerprint(generation: str, personas: list[Persona], journeys: list[Journey],
+                 settings: Settings, today: dt.date, config_file: str,
+                 metrics: Path | None) -> str:
+    """Everything the rules across pieces depend on, besides the pages, as one digest."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (generation, repr(personas), repr(journeys), repr(settings),
+                 today.isoformat(), config_file):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    if metrics is not None:
+        try:
+            digest.update(metrics.read_bytes())
+        except OSError:
+            digest.update(b"\1unreadable")
+    return digest.hexdigest()
 
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -75,55 +75,58 @@ def flow_findings(pieces: list[Piece], personas: dict[str, Persona],
                   journeys: dict[str, Journey], counting: set[str]) -> list[Finding]:
     """`dead-end` and `backward-next`: where each piece's next steps lead.
 
-    Linear in pieces × their next links: stages and links are looked up in dicts.
+    Linear in pieces × their next links: each piece's stage positions are looked up once.
     """
-    by_path = {p.path: p for p in pieces}
     position = {(j.id, s.id): s.index for j in journeys.values() for s in j.stages}
     last_stage = {(p.id, j.id): _last_stage(p, j) for p in personas.values()
                   for j in journeys.values()}
+    spots: dict[str, tuple[tuple[str, int], ...]] = {}  # piece -> (journey, stage index)…
+    for piece in pieces:
+        spots[piece.path] = tuple((ref.journey, index) for ref in piece.stages
+                                  if (index := position.get((ref.journey, ref.stage)))
+                                  is not None)
+    by_path = {p.path: p for p in pieces}
     findings: list[Finding] = []
     for piece in pieces:
-        targets = [by_path[n] for n in piece.next if n in by_path]
+        mine = spots[piece.path]
+        targets = [(target, spots[path]) for path in piece.next
+                   if (target := by_path.get(path)) is not None]
+        counts = piece.path in counting
+        if not mine or not (targets or counts):
+            continue
         next_line = piece.lines.get("next") or piece.lines.get("stage") or piece.line
-        for ref in piece.stages:
-            here = position.get((ref.journey, ref.stage))
-            if here is None:
-                continue
-            journey = journeys[ref.journey]
-            for target in targets:
-                there = [position.get((t.journey, t.stage)) for t in target.stages
-                         if t.journey == ref.journey]
-                if there and all(i is not None and i < here for i in there):
-                    earlier = journey.stages[min(i for i in there if i is not None)].id
+        for journey_id, here in mine:
+            journey = journeys[journey_id]
+            stage_id = journey.stages[here].id
+            for target, theirs in targets:
+                there = [index for j, index in theirs if j == journey_id]
+                if there and max(there) < here:
                     findings.append(Finding(
                         "backward-next", piece.file, next_line,
                         f"the next step `{target.path}` is at an earlier stage "
-                        f"(`{earlier}`) than this page (`{ref.stage}`)",
-                        journey=ref.journey, stage=ref.stage,
+                        f"(`{journey.stages[min(there)].id}`) than this page (`{stage_id}`)",
+                        journey=journey_id, stage=stage_id,
                     ))
-            if piece.path not in counting or here == len(journey.stages) - 1:
+            if not counts or here == len(journey.stages) - 1:
                 continue
             for persona_id in piece.personas:
                 persona = personas.get(persona_id)
-                if persona is None or not persona.follows(ref.journey):
+                if persona is None or not persona.follows(journey_id):
                     continue
-                if here >= last_stage[(persona_id, ref.journey)]:
+                if here >= last_stage[(persona_id, journey_id)]:
                     continue  # the persona's journey ends here: later stages are skipped
                 onward = any(
-                    persona_id in t.personas and any(
-                        t_ref.journey == ref.journey
-                        and position.get((t_ref.journey, t_ref.stage), -1) > here
-                        for t_ref in t.stages
-                    )
-                    for t in targets
+                    persona_id in target.personas
+                    and any(j == journey_id and index > here for j, index in theirs)
+                    for target, theirs in targets
                 )
                 if not onward:
                     findings.append(Finding(
                         "dead-end", piece.file, next_line,
                         f"a reader who is `{persona_id}` has nowhere to go after this "
-                        f"`{ref.stage}` page: add a `next` page at a later stage of "
-                        f"`{ref.journey}` that serves `{persona_id}`",
-                        persona=persona_id, journey=ref.journey, stage=ref.stage,
+                        f"`{stage_id}` page: add a `next` page at a later stage of "
+                        f"`{journey_id}` that serves `{persona_id}`",
+                        persona=persona_id, journey=journey_id, stage=stage_id,
                     ))
     return findings
 
