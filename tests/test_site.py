@@ -205,6 +205,34 @@ def test_map_pages_are_in_the_search_index(site: Site):
     assert not any("Clear filters" in doc["text"] for doc in index["docs"])
 
 
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_search_indexes_a_map_page_without_its_lists(site: Site, theme: str):
+    """The persona page is found by what it says of the persona; the pieces it lists are
+    found on their own pages, not on every map page that names them."""
+    minimal_site(site)
+    site.write("personas/reader.yml", "name: Rita Reader\nsummary: Reads the quarterly "
+               "close notes.\ngoals: [Close the books in three days]\n")
+    site.write("docs/advocacy.md", "---\ntitle: Referral programme playbook\n"
+               "personas: [reader]\nstage: advocacy\nreview_by: 2099-01-01\n---\n\nText.\n")
+    configure(site, theme={"name": theme})
+    build(site, "--strict")
+    index = json.loads((site.root / "site/search/search_index.json").read_text("utf-8"))
+    persona = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"]
+                       if doc["location"].startswith("content-map/personas/reader/"))
+    assert "Reads the quarterly close notes." in persona
+    assert "Close the books in three days" in persona
+    assert "Consideration" in persona  # a lane's heading stays
+    listed = parse(site.root / "site/content-map/personas/reader/index.html").xpath(
+        "//ul[contains(@class, 'cm-pieces')]//a[@class='cm-piece__title']/text()")
+    assert listed == ["Awareness", "Consideration", "Decision", "Retention",
+                      "Referral programme playbook"]
+    assert not [doc for doc in index["docs"]  # the list: in the page, not in its index
+                if doc["location"].startswith("content-map/")
+                and "Referral programme" in doc["text"]]
+    assert any(doc["location"].startswith("advocacy/") and "Referral programme" in doc["title"]
+               for doc in index["docs"])
+
+
 def test_map_pages_get_a_table_of_contents(site: Site):
     minimal_site(site)
     configure(site, theme={"name": "material"})
