@@ -122,7 +122,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             self._put(files, File.generated(config, renderer.asset_src(name),
                                             abs_src_path=str(ASSETS / name)))
         if self.settings.export:
-            document = dumps(to_json(self.result.analysis, model=True))
+            document = dumps(to_json(self.result.analysis, model=True), compact=True)
             self._put(files, File.generated(config, renderer.export_src, content=document))
         return files
 
