@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from corpus import write_site  # noqa: E402
+from corpus import NAV_CONFIG, write_site  # noqa: E402
 
 FLOOR = r"""
 import os, re, sys, yaml
@@ -142,7 +142,7 @@ def bench_share(root: Path, pages: int) -> dict:
     on a busy machine."""
     site = root / "share"
     if not site.exists():
-        write_site(site, pages, material=True, plugin=True)
+        write_site(site, pages, material=True, plugin=True, nav=True)
         config = (site / "mkdocs.yml").read_text(encoding="utf-8")
         (site / "mkdocs.yml").write_text(config + "      cache: false\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-c", SHARE, str(site / "mkdocs.yml")],
@@ -155,7 +155,7 @@ def bench_share(root: Path, pages: int) -> dict:
 
 def bench_build(root: Path, pages: int, repeat: int) -> dict:
     base = root / "base"
-    write_site(base, pages, material=True, plugin=False)
+    write_site(base, pages, material=True, plugin=False, nav=True)
     plugin = "  - search\n  - content-map:\n      fail_on: never\n"
     variants = {}
     for name, plugins in (("without", "  - search\n"),
@@ -166,8 +166,8 @@ def bench_build(root: Path, pages: int, repeat: int) -> dict:
         if not target.exists():
             shutil.copytree(base, target, symlinks=True)
         (target / "mkdocs.yml").write_text(
-            "site_name: Benchmark\ndocs_dir: docs\ntheme:\n  name: material\nplugins:\n" + plugins,
-            encoding="utf-8")
+            "site_name: Benchmark\ndocs_dir: docs\ntheme:\n  name: material\n"
+            + "\n".join(NAV_CONFIG) + "\nplugins:\n" + plugins, encoding="utf-8")
         variants[name] = [sys.executable, "-m", "mkdocs", "build", "-q", "-f",
                           str(target / "mkdocs.yml")]
     timed(variants["plugin_warm"])  # fill the cache that the warm variant then uses
