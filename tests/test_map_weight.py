@@ -25,6 +25,15 @@ LIMIT = 1_000_000
 OVERVIEW_AIM = 600_000
 """What the overview is held to: well under the bound, with room for features."""
 
+LANE_AIM = 320_000
+"""What each persona and stage page is held to. Past LIST_CAP cards such a page lists a
+share: about LIST_CAP cards at most (under 500 bytes each: 150 KB), under 1 KB for each
+persona a stage page shows (its coverage line, heading, count and "more" note: 100 KB
+here), the page's data (under 100 bytes a piece it holds, and a stage here holds about
+250: 30 KB) and the theme (Material: 20 KB): 300 KB at most, and the stage pages here
+are about 260 KB. A stage page listing all its 500 cards here, each with its data, was
+360 KB, and grew with every piece."""
+
 PIECES, PERSONAS, STAGES = 2000, 100, 8
 
 
@@ -98,3 +107,50 @@ def test_what_a_piece_and_a_cell_cost(site: Path):
     matrix_bytes = len(text[table:text.index("</table>", table)].encode())
     per_cell = matrix_bytes / (PERSONAS * STAGES)
     assert per_cell < 260, f"{per_cell:.0f} bytes of matrix a cell"
+
+
+def test_persona_and_stage_pages_are_light_and_still_count_every_piece(site: Path):
+    model = json.loads((site / "content-map.json").read_text("utf-8"))
+    at: dict[tuple[str, str], list[str]] = {}  # (persona, stage) -> pieces
+    for piece in model["pieces"]:
+        for stage in piece["stages"]:
+            for persona in piece["personas"]:
+                at.setdefault((persona, stage), []).append(piece["title"])
+    assert sum(len(titles) for titles in at.values()) == 2 * PIECES
+    shown = 0
+    for stage in (f"s{i}" for i in range(STAGES)):
+        size, tree = page(site, f"stages/buyer/{stage}/index.html")
+        assert size < LANE_AIM, f"stage {stage} is {size:,} bytes"
+        groups = tree.xpath("//section[@data-cm-persona]")
+        assert len(groups) == PERSONAS
+        cards = 0
+        for group in groups:
+            persona = group.get("data-cm-persona")
+            key = f"{persona}/buyer/{stage}"
+            mine = at.get((persona, f"buyer/{stage}"), [])
+            listed = group.xpath(".//li[@data-cm-item]")
+            cards += len(listed)
+            # Counted in full without the script; what is not listed is said.
+            assert group.xpath(f".//*[@data-cm-all='{key}']")[0].text == str(len(mine)), key
+            more = group.xpath(f".//*[@data-cm-more='{key}']/text()")
+            assert (int(more[0]) if more else 0) == len(mine) - len(listed), key
+            assert {li.xpath("a")[0].text for li in listed} <= set(mine), key
+            shown += len(mine)
+        assert cards <= 300, f"stage {stage} lists {cards} cards"
+        data = page_data(tree)
+        titles = {t for (_, s), ts in at.items() if s == f"buyer/{stage}" for t in ts}
+        assert {row[0] for row in data["pieces"]} == titles
+        assert len(data["items"]) == sum(len(ts) for (_, s), ts in at.items()
+                                         if s == f"buyer/{stage}")
+        intro = tree.xpath("//h2[@id='pieces']/following-sibling::p[1]")[0].text_content()
+        assert intro.startswith(f"{len(titles)} pieces at this stage")
+    assert shown == 2 * PIECES
+    shown = 0
+    for persona in (f"p{i:03d}" for i in range(PERSONAS)):
+        size, tree = page(site, f"personas/{persona}/index.html")
+        assert size < LANE_AIM, f"persona {persona} is {size:,} bytes"
+        for stage in (f"s{i}" for i in range(STAGES)):
+            count = tree.xpath(f"//*[@data-cm-all='{persona}/buyer/{stage}']/text()")
+            assert count == [str(len(at.get((persona, f"buyer/{stage}"), [])))]
+            shown += int(count[0])
+    assert shown == 2 * PIECES

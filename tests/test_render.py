@@ -257,7 +257,7 @@ def page_pieces(tree: Any) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for index, row in enumerate(data["pieces"]):
         personas = [data["personas"][i] for i in row[3]]
-        piece = {"href": row[1], "role": ["counting", "progress", "other"][row[2]],
+        piece = {"href": data["root"] + row[1], "role": ["counting", "progress", "other"][row[2]],
                  "personas": [p[0] for p in personas],
                  "stages": [data["stages"][i][0] for i in row[4]],
                  "figures": {m: v for m, v in zip(data["metrics"], row[6] if len(row) > 6
@@ -618,3 +618,91 @@ def test_needs_attention_and_the_gap_report_list_a_share_and_say_how_many_more()
     n = len(listed)
     assert brief[0].text_content() == f"docs/pages/page-{n}.md:4 (p0, s0)"
     assert brief[0].xpath("a/@href") == ["../personas/p0/#buyer_s0"]
+
+
+def test_crowded_persona_and_stage_pages_list_a_share_and_keep_every_piece_as_data(
+        monkeypatch: pytest.MonkeyPatch):
+    """Past LIST_CAP cards, a persona or stage page lists a share of each cell, says how
+    many more there are with a link that lists them, and holds every piece as data."""
+    from urllib.parse import parse_qs, urljoin, urlsplit
+
+    from content_map import render
+
+    base = _analysis(personas=3, pieces=60)  # each persona: 8 pieces at each of 5 stages
+    loose = tuple(Piece(f"loose/{n}.md", f"docs/loose/{n}.md", f"Loose {n}", (),
+                        (StageRef("buyer", "s0"),)) for n in range(15))  # no persona
+    analysis = Analysis(base.journeys, base.personas, base.pieces + loose, base.cells, (),
+                        TODAY)
+    small = Renderer(analysis, Settings())
+    pages = {p.src_uri: p for p in small.pages()}
+    persona_src, stage_src = "content-map/personas/p0.md", "content-map/stages/buyer/s0.md"
+    # Up to LIST_CAP cards, nothing changes: every card carries its data, no page data.
+    tree = lxml_html.fromstring(small.render(pages[persona_src]).html)
+    assert not tree.xpath("//*[@data-cm-data] | //*[@data-cm-more-of]")
+    assert len(tree.xpath("//li[@data-cm-keys]")) == 40
+
+    monkeypatch.setattr(render, "LIST_CAP", 12)
+    renderer = Renderer(analysis, Settings())
+    mine = {s: [p for p in base.pieces if "p0" in p.personas and p.stages[0].stage == s]
+            for s in (f"s{i}" for i in range(5))}
+
+    def more_link(tree: Any, key: str, page_url: str) -> tuple[str, dict[str, list[str]]]:
+        note = tree.xpath(f"//p[@data-cm-more-of='{key}']")[0]
+        href = urljoin("https://site.test/" + page_url, note.xpath("a/@href")[0])
+        parts = urlsplit(href)
+        return (note.xpath(".//*[@data-cm-more]")[0].text,
+                {"page": [parts.path], "fragment": [parts.fragment], **parse_qs(parts.query)})
+
+    rendered = renderer.render(pages[persona_src])
+    tree = lxml_html.fromstring(rendered.html)
+    cards = tree.xpath("//li[@data-cm-item]")
+    assert 12 <= len(cards) == 5 * 3 < 40  # a share of each cell (at least 3 a cell)
+    assert not tree.xpath("//li[@data-cm-keys]")  # the cards name their items; no data on them
+    lane = tree.xpath("//li[@id='buyer_s0']")[0]
+    listed = [a.text for a in lane.xpath(".//a[@class='cm-piece__title']")]
+    # Without the script the column still counts all 8; the published ones are listed first.
+    assert lane.xpath(".//*[@data-cm-all='p0/buyer/s0']")[0].text == "8"
+    published = sorted((p.title for p in mine["s0"] if p.status == "published"), key=str.lower)
+    assert listed == published[:3]
+    count, link = more_link(tree, "p0/buyer/s0", rendered.url)
+    assert count == "5"
+    # The link is the overview filtered to this persona at this stage, with both choices
+    # on its form, where the script lists the pieces that match.
+    assert link == {"page": ["/content-map/"], "fragment": ["pieces"], "persona": ["p0"],
+                    "stage": ["buyer/s0"]}
+    overview = lxml_html.fromstring(renderer.render(pages["content-map/index.md"]).html)
+    assert "p0" in overview.xpath("//select[@name='persona']/option/@value")
+    assert "buyer/s0" in overview.xpath("//select[@name='stage']/option/@value")
+    # Every piece of the persona is in the data, counted under its cell, for p0 only.
+    pieces = page_pieces(tree)
+    assert set(pieces) == {p.title for stage in mine.values() for p in stage}
+    assert pieces["Page 0"]["keys"] == ["p0/buyer/s0"]
+    assert pieces["Page 0"]["href"] == "../../../pages/page-0/"
+    data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
+    for card in cards:
+        item = data["items"][int(card.get("data-cm-item"))]
+        assert data["pieces"][item[0]][0] == card.xpath("a")[0].text
+        assert [data["personas"][i][0] for i in item[2]] == ["p0"]
+        assert urljoin(rendered.url, data["root"] + data["pieces"][item[0]][1]) == \
+            urljoin(rendered.url, card.xpath("a/@href")[0])
+
+    rendered = renderer.render(pages[stage_src])
+    tree = lxml_html.fromstring(rendered.html)
+    groups = tree.xpath("//section[@class='cm-persona-group']")
+    assert [s.xpath("h3/@id")[0] for s in groups] == \
+        ["persona_p0", "persona_p1", "persona_p2", "persona_none"]
+    assert [len(s.xpath(".//li[@data-cm-item]")) for s in groups] == [3, 3, 3, 3]
+    assert [s.xpath("h3//*[@data-cm-all]")[0].text for s in groups] == ["8", "8", "8", "15"]
+    assert " ".join(tree.xpath("//h2[@id='pieces']/following-sibling::p[1]")[0]
+                    .text_content().split()) == "27 pieces at this stage."
+    count, link = more_link(tree, "p1/buyer/s0", rendered.url)
+    assert count == "5" and link["persona"] == ["p1"] and link["stage"] == ["buyer/s0"]
+    count, link = more_link(tree, "none", rendered.url)  # no persona: the stage's pieces
+    assert count == "12" and "persona" not in link and link["stage"] == ["buyer/s0"]
+    pieces = page_pieces(tree)
+    assert len(pieces) == 12 + 15
+    assert sorted(pieces["Page 0"]["keys"]) == ["p0/buyer/s0", "p1/buyer/s0"]
+    assert pieces["Loose 3"]["keys"] == ["none"]
+    data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
+    loose_items = [item for item in data["items"] if data["keys"][item[1][0]] == "none"]
+    assert len(loose_items) == 15 and all(item[2] == [] for item in loose_items)

@@ -324,11 +324,13 @@ def test_overview_shows_figures_matrix_states_and_filters(site: Site):
     assert [th.xpath("a")[0].text_content() for th in table.xpath(".//th[@scope='row']")] == \
         ["Bo Buyer", "Rita Reader"]
     # The filter form is there, hidden until the script shows it: piece fields, persona
-    # segments (both personas are external; neither says how often it visits) and grouping.
+    # segments (both personas are external; neither says how often it visits), a persona
+    # and a stage, and grouping.
     form = tree.xpath("//form[@data-cm-filters]")[0]
     assert form.get("hidden") is not None
     assert [s.get("name") for s in form.xpath(".//select")] == \
-        ["status", "channel", "owner", "format", "intent", "type", "group"]
+        ["status", "channel", "owner", "format", "intent", "type", "persona", "stage", "group"]
+    assert form.xpath(".//select[@name='persona']/option/@value") == ["", "buyer", "reader"]
     assert form.xpath(".//select[@name='type']/option/@value") == ["", "external"]
     assert form.xpath(".//select[@name='owner']/option/@value") == ["", "dana", "sam"]
     rows = tree.xpath("//tr[@data-cm-item]")

@@ -66,6 +66,7 @@ __all__ = [
     "PERSONA_FACETS",
     "STATES",
     "Badges",
+    "DataRows",
     "Flow",
     "FlowEdge",
     "FlowNode",
@@ -105,10 +106,14 @@ FLOW_EDGE_CAP = 300
 """Edges drawn per flow: enough for any real site, and a bound on the markup."""
 
 LIST_CAP = 300
-"""The most pieces the overview's table lists, and roughly the most cards (Needs attention)
-or findings (gap report) a page lists. Past it a page lists a share of each group, says how
-many more there are and links to where they are; the counts and the filters still cover
-everything, from the page's data (`PageData`)."""
+"""The most pieces the overview's table lists, and roughly the most cards (persona, stage
+and Needs attention pages) or findings (gap report) a page lists. Past it a page lists a
+share of each group, says how many more there are and links to where they are; the counts
+and the filters still cover everything, from the page's data (`PageData`)."""
+
+UNASSIGNED = "none"
+"""The key a stage page counts its pieces that name no persona under (a cell's key has
+slashes, so it never is this)."""
 
 DUE_DAYS = 30
 """How far ahead "Needs attention" looks for pieces due for review."""
@@ -542,6 +547,11 @@ class Links:
         """The overview with one filter chosen (content-map.js reads it from the query)."""
         return f"{self.overview()}?{facet}={quote(value, safe='')}#{fragment}"
 
+    def overview_at(self, journey: str, stage: str, persona: str | None = None) -> str:
+        """The overview filtered to a stage, and a persona: it lists those pieces."""
+        query = f"persona={quote(persona, safe='')}&" if persona else ""
+        return f"{self.overview()}?{query}stage={quote(f'{journey}/{stage}', safe='/')}#pieces"
+
     def gaps(self, rule: str | None = None) -> str:
         return self.to(self._r.gaps_src, rule)
 
@@ -586,6 +596,15 @@ def shares(sizes: Sequence[int], budget: int = LIST_CAP, floor: int = 3) -> list
     return limits
 
 
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _attribute_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;") \
+        .replace(">", "&gt;")
+
+
 def data_attribute(value: Any) -> Markup:
     """`value` as compact JSON for a single-quoted HTML attribute.
 
@@ -593,82 +612,105 @@ def data_attribute(value: Any) -> Markup:
     or open a tag; the browser hands `getAttribute` the JSON back unchanged. An attribute
     rather than a `<script>`: search indexes (MkDocs's own) read a script's text as words.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return Markup(text.replace("&", "&amp;").replace("'", "&#39;").replace("<", "&lt;")
-                  .replace(">", "&gt;"))
+    return Markup(_attribute_text(_json(value)))
 
 
 ROLES = ("counting", "progress", "other")
+
+Card = tuple[int | None, Piece, str | None]
+"""A card a persona or stage page lists: its item in the page's data (None: the card
+carries its own data), the piece, and its href when the page has it ready."""
+
+
+class DataRows:
+    """What every page's data shares, made once per renderer: the index of each persona
+    and stage, and each piece's row, as escaped JSON text (`PageData` says what it holds).
+
+    A row names its piece's URL from the site's root, so it is the same on every page;
+    the page's data says how to get there (`root`).
+    """
+
+    def __init__(self, renderer: Renderer):
+        a = renderer.analysis
+        self.personas: dict[str, int] = {p.id: n for n, p in enumerate(a.personas)}
+        self.stages: dict[tuple[str, str], int] = {
+            (j.id, s.id): n for n, (j, s) in enumerate(
+                (j, s) for j in a.journeys for s in j.stages)}
+        for piece in a.pieces:  # ids the site does not define (reported): shown as named
+            for pid in piece.personas:
+                self.personas.setdefault(pid, len(self.personas))
+            for ref in piece.stages:
+                self.stages.setdefault((ref.journey, ref.stage), len(self.stages))
+        values = {facet: {value: n + 1 for n, value in enumerate(renderer.options[facet])}
+                  for facet in FACETS}
+        metrics = renderer.piece_metrics
+        self.rows: dict[str, str] = {}
+        for piece in a.pieces:
+            row: list[Any] = [
+                piece.title, renderer.url(piece.path), ROLES.index(renderer.role(piece)),
+                [self.personas[pid] for pid in piece.personas],
+                [self.stages[(ref.journey, ref.stage)] for ref in piece.stages],
+                [values[facet].get(str(getattr(piece, facet)), 0) if getattr(piece, facet)
+                 else 0 for facet in FACETS]]
+            figures = a.figures.get(piece.path)
+            if figures and metrics:
+                row.append([_finite(figures.get(metric)) for metric in metrics])
+            self.rows[piece.path] = _attribute_text(_json(row))
 
 
 class PageData:
     """The pieces of one page as data, for content-map.js: it filters and counts from this,
     so the markup lists what fits (`data-cm-item="N"` names item N) and stays light.
 
-    `pieces` rows: title, href, role (index into `ROLES`), persona indexes, stage indexes,
-    the index of each facet's value in `values` (0: none), and, with a metrics file, the
-    piece's figures in the order of `metrics` (null: none). `items` rows say where a piece
-    is counted: piece index, key indexes, and the personas it is shown for when that is not
-    all of its own (a card under one persona). Every string is a value the page would show.
+    `pieces` rows: title, URL (from the site's root: `root` + URL is the href), role
+    (index into `ROLES`), persona indexes, stage indexes, the index of each facet's value
+    in `values` (0: none), and, with a metrics file, the piece's figures in the order of
+    `metrics` (null: none). `personas` rows: id, name, href and segments; `stages` rows:
+    label, href and `journey/stage`; both hold every persona and stage of the site.
+    `items` rows say where a piece is counted: piece index, key indexes, and the personas
+    it is shown for when that is not all of its own (a card under one persona; none: a
+    piece that names no persona, in no cell, so in no figure). Every string is a value the
+    page would show. The rows of pieces are made once per build (`DataRows`), so a page's
+    data costs little more than its items.
     """
 
     def __init__(self, renderer: Renderer, links: Links):
         self._r = renderer
         self._links = links
+        self._shared = renderer.data_rows
+        self.root = relative_url("", links.base)
         self._pieces: dict[str, int] = {}
-        self._personas: dict[str, int] = {}
-        self._stages: dict[tuple[str, str], int] = {}
         self._keys: dict[str, int] = {}
-        self._values = {facet: {value: n + 1 for n, value in enumerate(renderer.options[facet])}
-                        for facet in FACETS}
-        self.pieces: list[list[Any]] = []
-        self.persona_rows: list[list[str]] = []
-        self.stage_rows: list[list[str]] = []
+        self.pieces: list[str] = []  # escaped JSON text of each row
         self.items: list[list[Any]] = []
 
-    def persona(self, persona_id: str) -> int:
-        index = self._personas.get(persona_id)
-        if index is None:
-            index = self._personas[persona_id] = len(self.persona_rows)
-            segments = self._r.segments.get(persona_id, {})
-            self.persona_rows.append([persona_id, self._r.persona_name(persona_id),
-                                      self._links.persona(persona_id),
-                                      *(segments.get(facet, "") for facet in PERSONA_FACETS)])
-        return index
-
-    def stage(self, journey: str, stage: str) -> int:
-        index = self._stages.get((journey, stage))
-        if index is None:
-            index = self._stages[(journey, stage)] = len(self.stage_rows)
-            self.stage_rows.append([self._r.stage_label(journey, stage),
-                                    self._links.stage(journey, stage)])
-        return index
+    def href(self, piece: Piece) -> str:
+        """The link to `piece` from this page, as the script makes it from the data."""
+        return self.root + self._r.url(piece.path)
 
     def piece(self, piece: Piece) -> int:
         index = self._pieces.get(piece.path)
-        if index is not None:
-            return index
-        index = self._pieces[piece.path] = len(self.pieces)
-        values = [self._values[facet].get(str(getattr(piece, facet)), 0)
-                  if getattr(piece, facet) else 0 for facet in FACETS]
-        row: list[Any] = [piece.title, self._links.piece(piece.path),
-                          ROLES.index(self._r.role(piece)),
-                          [self.persona(pid) for pid in piece.personas],
-                          [self.stage(ref.journey, ref.stage) for ref in piece.stages], values]
-        figures = self._r.analysis.figures.get(piece.path)
-        if figures and self._r.piece_metrics:
-            row.append([_finite(figures.get(metric)) for metric in self._r.piece_metrics])
-        self.pieces.append(row)
+        if index is None:
+            index = self._pieces[piece.path] = len(self.pieces)
+            self.pieces.append(self._shared.rows[piece.path])
         return index
 
     def item(self, piece: Piece, keys: Iterable[str],
              shown_for: Sequence[str] | None = None) -> int:
         """Count `piece` under `keys`; the number is the item's, for `data-cm-item`."""
-        row: list[Any] = [self.piece(piece), [self._key(key) for key in keys]]
-        if shown_for is not None:
-            row.append([self.persona(pid) for pid in shown_for])
-        self.items.append(row)
-        return len(self.items) - 1
+        return self.items_of((piece,), keys, shown_for)[0]
+
+    def items_of(self, pieces: Iterable[Piece], keys: Iterable[str],
+                 shown_for: Sequence[str] | None = None) -> range:
+        """`item` for each of `pieces`, all under the same keys: their item numbers."""
+        start = len(self.items)
+        ids = [self._key(key) for key in keys]
+        if shown_for is None:
+            self.items.extend([self.piece(piece), ids] for piece in pieces)
+        else:
+            shown = [self._shared.personas[pid] for pid in shown_for]
+            self.items.extend([self.piece(piece), ids, shown] for piece in pieces)
+        return range(start, len(self.items))
 
     def _key(self, key: str) -> int:
         index = self._keys.get(key)
@@ -677,17 +719,24 @@ class PageData:
         return index
 
     def attribute(self) -> Markup:
-        return data_attribute({
+        r, links = self._r, self._links
+        personas = [[pid, r.persona_name(pid), links.persona(pid),
+                     *(r.segments.get(pid, {}).get(facet, "") for facet in PERSONA_FACETS)]
+                    for pid in self._shared.personas]
+        stages = [[r.stage_label(journey, stage), links.stage(journey, stage),
+                   f"{journey}/{stage}"] for journey, stage in self._shared.stages]
+        head = _json({
             "facets": list(FACETS),
-            "values": [[""] + list(self._r.options[facet]) for facet in FACETS],
+            "values": [[""] + list(r.options[facet]) for facet in FACETS],
             "segments": list(PERSONA_FACETS),
-            "personas": self.persona_rows,
-            "stages": self.stage_rows,
+            "personas": personas,
+            "stages": stages,
             "keys": list(self._keys),
-            "metrics": list(self._r.piece_metrics),
-            "pieces": self.pieces,
-            "items": self.items,
+            "metrics": list(r.piece_metrics),
+            "root": self.root,
         })
+        return Markup(_attribute_text(head[:-1]) + ',"pieces":[' + ",".join(self.pieces)
+                      + '],"items":' + _json(self.items) + "}")
 
 
 def _finite(value: float | None) -> float | None:
@@ -747,6 +796,12 @@ class Renderer:
     def set_urls(self, urls: Mapping[str, str]) -> None:
         """Use the engine's URLs for every page (the adapter knows them once files are final)."""
         self.urls = urls
+        self.__dict__.pop("data_rows", None)  # made again, with these URLs
+
+    @functools.cached_property
+    def data_rows(self) -> DataRows:
+        """The rows every page's data shares, made when a page first needs them."""
+        return DataRows(self)
 
     def pages(self) -> list[MapPage]:
         """Every generated page: overview, gap report, needs attention, one per persona and
@@ -978,11 +1033,15 @@ class Renderer:
             html = self._render("overview.html", page, links=links, **self._overview(links))
         elif page.kind == "persona":
             persona = self.personas[page.persona or ""]
-            html = self._render("persona.html", page, **self._persona(persona))
+            links = Links(self, page.src_uri)
+            html = self._render("persona.html", page, links=links,
+                                **self._persona(persona, links))
         elif page.kind == "stage":
             journey = self.journeys[page.journey or ""]
             stage = self.stages[(journey.id, page.stage or "")]
-            html = self._render("stage.html", page, **self._stage(journey, stage))
+            links = Links(self, page.src_uri)
+            html = self._render("stage.html", page, links=links,
+                                **self._stage(journey, stage, links))
         elif page.kind == "gaps":
             html = self._render("gaps.html", page, **self._gaps())
         elif page.kind == "attention":
@@ -1084,12 +1143,36 @@ class Renderer:
         return {"cell_metric": shown, "colour_metric": METRICS[colour] if colour else None,
                 "colour_bins": bins, "colour_legend": legend}
 
-    def _persona(self, persona: Persona) -> dict[str, Any]:
+    def _cards(self, links: Links, groups: Sequence[tuple[str, Sequence[Piece], Sequence[str]]]
+               ) -> tuple[PageData | None, list[list[Card]]]:
+        """The cards a persona or stage page lists, `(item, piece, href)`, for each group of
+        `(key, pieces, personas shown for)`.
+
+        Up to `LIST_CAP` cards in all: every piece, each card carrying its data (no page
+        data: None). Past it, as on Needs attention: each group lists a share (`shares`:
+        its first pieces, those that count first), and every piece is an item of the
+        page's data under the group's key, so the counts and filters still cover them all.
+        """
+        if sum(len(pieces) for _, pieces, _ in groups) <= LIST_CAP:
+            return None, [[(None, piece, None) for piece in pieces] for _, pieces, _ in groups]
+        data = PageData(self, links)
+        listed: list[list[Card]] = []
+        limits = shares([len(pieces) for _, pieces, _ in groups], LIST_CAP)
+        for (key, pieces, shown_for), limit in zip(groups, limits, strict=True):
+            if not pieces:
+                listed.append([])
+                continue
+            items = data.items_of(pieces, (key,), shown_for)
+            listed.append([(item, piece, data.href(piece))
+                           for item, piece in zip(items[:limit], pieces[:limit], strict=True)])
+        return data, listed
+
+    def _persona(self, persona: Persona, links: Links) -> dict[str, Any]:
         lanes = []
         for journey in self.analysis.journeys:
             if not persona.follows(journey.id):
                 continue
-            columns = []
+            columns: list[dict[str, Any]] = []
             for stage in journey.stages:
                 key = (persona.id, journey.id, stage.id)
                 columns.append({
@@ -1103,11 +1186,16 @@ class Renderer:
                                  if f.rule != "coverage-gap"],
                 })
             lanes.append((journey, columns))
+        everything = [col for _, columns in lanes for col in columns]
+        data, listed = self._cards(links, [(col["key"], col["pieces"], (persona.id,))
+                                           for col in everything])
+        for col, cards in zip(everything, listed, strict=True):
+            col["listed"] = cards
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", persona.narrative or "")
                       if p.strip()]
         flows = {journey.id: self.flow(persona, journey) for journey, _ in lanes}
         return {"persona": persona, "lanes": lanes, "narrative": paragraphs, "flows": flows,
-                "findings": self.persona_findings.get(persona.id, [])}
+                "findings": self.persona_findings.get(persona.id, []), "data": data}
 
     def flow(self, persona: Persona, journey: Journey) -> Flow:
         """The persona's journey as a diagram, laid out at build time.
@@ -1200,19 +1288,28 @@ class Renderer:
                     tuple(self.dead_ends.get((persona.id, journey.id), ())), tuple(backward),
                     edges_left_out=max(0, len(drawable) - FLOW_EDGE_CAP), break_at=break_at)
 
-    def _stage(self, journey: Journey, stage: Stage) -> dict[str, Any]:
+    def _stage(self, journey: Journey, stage: Stage, links: Links) -> dict[str, Any]:
+        """A stage's pieces by persona; `cards` holds what each group lists, by its key
+        (`UNASSIGNED` for the pieces that name no persona)."""
         groups = self.by_stage.get((journey.id, stage.id), {})
         personas = [p for p in self.analysis.personas if p.follows(journey.id)]
         ordered = [(p, groups.get(p.id, []), self.cells.get((p.id, journey.id, stage.id)))
                    for p in personas]
         unassigned = groups.get(None, [])
+        keys = [f"{p.id}/{journey.id}/{stage.id}" for p in personas]
+        data, listed = self._cards(
+            links, [(key, pieces, (p.id,))
+                    for key, (p, pieces, _) in zip(keys, ordered, strict=True)]
+            + [(UNASSIGNED, unassigned, ())])
+        keys.append(UNASSIGNED)
         position = journey.stages.index(stage)
         previous = journey.stages[position - 1] if position > 0 else None
         following = journey.stages[position + 1] if position + 1 < len(journey.stages) else None
         total = len({p.path for pieces in groups.values() for p in pieces})
         return {"journey": journey, "stage": stage, "groups": ordered, "unassigned": unassigned,
                 "position": position, "previous": previous, "following": following,
-                "total": total}
+                "total": total, "data": data, "cards": dict(zip(keys, listed, strict=True)),
+                "unassigned_key": UNASSIGNED}
 
     def _attention(self) -> dict[str, Any]:
         """What needs doing: reviews by owner, work that would close gaps, who holds what."""

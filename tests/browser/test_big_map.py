@@ -1,8 +1,10 @@
-"""A map too big to list every piece, in a real browser: 100 personas × 8 stages.
+"""A map too big to list every piece, in a real browser: 100 personas × 8 stages, and a
+crowded one of 3 personas × 4 stages whose persona and stage pages are too big too.
 
-The overview and Needs attention hold their pieces as data and list a share; the script
-counts from the data, lists the pieces a filter leaves when they fit, and says how many
-more there are. Without the script, the matrix still counts and links everything.
+The overview, Needs attention and crowded persona and stage pages hold their pieces as
+data and list a share; the script counts from the data, lists the pieces a filter leaves
+when they fit, and says how many more there are. Without the script, the matrix still
+counts and links everything.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from content_map.render import LIST_CAP
+from content_map.render import LIST_CAP, format_metric
 
 from .conftest import REPO, build, serve
 
@@ -25,25 +27,35 @@ PIECES = LIST_CAP + 120
 OWNER = "o3"
 
 
-@pytest.fixture(scope="module")
-def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def bench_site(root: Any, *args: Any, **options: Any) -> Iterator[dict[str, Any]]:
     spec = importlib.util.spec_from_file_location("bench_map", REPO / "bench" / "map.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    root = tmp_path_factory.mktemp("big")
-    config = bench.write_site(root, PIECES, metrics=True, draft_every=5)
+    config = bench.write_site(root, *args, metrics=True, draft_every=5, **options)
     site = build(config, root / "site")
     model = json.loads((site / "content-map" / "content-map.json").read_text("utf-8"))
     with serve(site) as url:
         yield {"url": url, "model": model}
 
 
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    yield from bench_site(tmp_path_factory.mktemp("big"), PIECES)
+
+
+@pytest.fixture(scope="module")
+def crowded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """700 pieces for 3 personas at 4 stages: a persona page would list some 470 cards,
+    a stage page some 350."""
+    yield from bench_site(tmp_path_factory.mktemp("crowded"), 700, personas=3, stages=4)
+
+
 def ready(page: Any) -> None:
     page.wait_for_selector("[data-cm-root][data-cm-ready]", state="attached")
 
 
-def listed(page: Any) -> list[dict[str, Any]]:
+def listed_rows(page: Any) -> list[dict[str, Any]]:
     return page.eval_on_selector_all("[data-cm-list] tbody tr", """rows => rows.map(r => ({
         title: r.cells[0].textContent, href: r.cells[0].querySelector('a').href,
         personas: [...r.cells[1].querySelectorAll('a')].map(a => a.href),
@@ -73,7 +85,7 @@ def test_a_filter_lists_the_pieces_it_leaves_and_recounts_the_matrix(open_page, 
 
     def owner_view() -> None:
         theirs = [p for p in model["pieces"] if p["owner"] == OWNER]
-        rows = listed(page)
+        rows = listed_rows(page)
         assert page.is_visible("[data-cm-list]")
         assert sorted(r["title"] for r in rows) == sorted(p["title"] for p in theirs)
         assert f"The {len(theirs)} pieces that match" in page.text_content(
@@ -179,5 +191,99 @@ def test_no_accessibility_violations_with_the_list_shown(open_page, big):
     page, _ = open_page(big["url"] + f"content-map/?owner={OWNER}")
     ready(page)
     assert page.is_visible("[data-cm-list]")
+    results = Axe().run(page, context=".cm")
+    assert results.violations_count == 0, results.generate_report()
+
+
+def pieces_at(model: dict[str, Any], persona: str, stage: str | None = None
+              ) -> list[dict[str, Any]]:
+    return [p for p in model["pieces"] if persona in p["personas"]
+            and (stage is None or f"buyer/{stage}" in p["stages"])]
+
+
+def visible_titles(page: Any, selector: str) -> list[str]:
+    return page.eval_on_selector_all(
+        selector, "els => els.filter(e => !e.hidden).map(e => e.querySelector('a').textContent)")
+
+
+def test_a_crowded_persona_page_counts_what_it_does_not_list_and_links_to_it(open_page,
+                                                                           crowded):
+    model = crowded["model"]
+    views = {path: f.get("views") for path, f in model["results"]["pieces"].items()}
+    page, _ = open_page(crowded["url"] + "content-map/personas/p000/")
+    ready(page)
+    key = "p000/buyer/s1"
+    column = page.locator("li#buyer_s1")
+    theirs = pieces_at(model, "p000", "s1")
+    listed = column.locator("li[data-cm-item]").count()
+    assert 0 < listed < len(theirs)
+    assert page.locator("li[data-cm-item]").count() <= LIST_CAP
+    assert column.locator(f"[data-cm-all='{key}']").text_content() == str(len(theirs))
+    assert column.locator(f"[data-cm-more='{key}']").text_content() == \
+        str(len(theirs) - listed)
+
+    page.select_option("#cm-filter-owner", OWNER)
+    mine = [p for p in theirs if p["owner"] == OWNER]
+    shown = visible_titles(page, "li#buyer_s1 li[data-cm-item]")
+    assert set(shown) <= {p["title"] for p in mine} and len(shown) < len(mine)
+    # Counted from the data: the pieces the page does not list count too.
+    assert column.locator(f"[data-cm-all='{key}']").text_content() == str(len(mine))
+    assert column.locator(f"[data-cm-more='{key}']").text_content() == \
+        str(len(mine) - len(shown))
+    assert column.locator(f"[data-cm-more-of='{key}']").is_visible()
+    everyone = pieces_at(model, "p000")
+    assert page.text_content("[data-cm-status]") == (
+        f"Showing {sum(p['owner'] == OWNER for p in everyone)} of {len(everyone)} pieces: "
+        f"owner {OWNER}.")
+    total = sum(views[p["path"]] for p in mine if p["status"] == "published")
+    assert column.locator(f"[data-cm-fig='{key}'][data-cm-metric='views']").text_content() \
+        == format_metric("views", total)
+
+    # The note links to the overview filtered to this persona at this stage, keeping the
+    # owner: there the script lists exactly the pieces that match.
+    column.locator(f"[data-cm-more-of='{key}'] a").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/content-map/")
+    ready(page)
+    assert parse_qs(urlsplit(page.url).query) == {
+        "owner": [OWNER], "persona": ["p000"], "stage": ["buyer/s1"]}
+    assert page.input_value("#cm-filter-persona") == "p000"
+    assert page.input_value("#cm-filter-stage") == "buyer/s1"
+    assert page.is_visible("[data-cm-list]")
+    assert sorted(r["title"] for r in listed_rows(page)) == sorted(p["title"] for p in mine)
+    assert page.eval_on_selector_all(  # the matrix keeps the persona's row only
+        "table.cm-matrix tr[data-cm-persona]",
+        "rows => rows.filter(r => !r.hidden).map(r => r.dataset.cmPersona)") == ["p000"]
+    assert "persona Persona 0, stage Stage s1" in page.text_content("[data-cm-status]")
+
+
+def test_a_crowded_stage_page_recounts_each_persona_with_a_filter(open_page, crowded):
+    model = crowded["model"]
+    page, _ = open_page(crowded["url"] + "content-map/stages/buyer/s2/")
+    ready(page)
+    assert page.locator("li[data-cm-item]").count() <= LIST_CAP
+    page.select_option("#cm-filter-status", "draft")
+    for persona in ("p000", "p001", "p002"):
+        key = f"{persona}/buyer/s2"
+        group = page.locator(f"section[data-cm-persona='{persona}']")
+        drafts = [p for p in pieces_at(model, persona, "s2") if p["status"] == "draft"]
+        shown = visible_titles(page, f"section[data-cm-persona='{persona}'] li[data-cm-item]")
+        assert set(shown) <= {p["title"] for p in drafts}
+        assert group.locator(f"[data-cm-all='{key}']").text_content() == str(len(drafts))
+        more = len(drafts) - len(shown)
+        assert group.locator(f"[data-cm-more-of='{key}']").is_visible() == (more > 0)
+        assert group.locator(f"[data-cm-more='{key}']").text_content() == str(more)
+    at_stage = [p for p in model["pieces"] if "buyer/s2" in p["stages"]]
+    assert page.text_content("[data-cm-status]") == (
+        f"Showing {sum(p['status'] == 'draft' for p in at_stage)} of {len(at_stage)} "
+        "pieces: status draft.")
+
+
+@pytest.mark.parametrize("path", ["personas/p000/", "stages/buyer/s2/"])
+def test_no_accessibility_violations_on_crowded_pages(open_page, crowded, path):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page, _ = open_page(crowded["url"] + f"content-map/{path}?owner={OWNER}")
+    ready(page)
+    assert page.locator("[data-cm-more-of]:not([hidden])").count() > 0
     results = Axe().run(page, context=".cm")
     assert results.violations_count == 0, results.generate_report()

@@ -4,19 +4,21 @@
  * shown and the filter form stays hidden); with it, the form appears, choices hide the
  * pieces that do not match, the counts and figures follow, and the choice is kept in the
  * URL (`?status=draft&owner=dana&type=internal&group=frequency`) so a filtered view can be
- * shared and survives a reload.
+ * shared and survives a reload. The overview's form also chooses a persona and a stage
+ * (`?persona=cfo&stage=buyer/awareness`: the pieces shown for that persona, at that stage).
  *
- * The pieces a page counts are its items. A page that may be big (the overview, Needs
- * attention) holds them as data, once (`[data-cm-data]`, below), and lists only what fits;
- * the other pages carry each item's data in the markup. What the page marks up, and what
- * the script does with it:
+ * The pieces a page counts are its items. The overview and Needs attention, and persona
+ * and stage pages past render.LIST_CAP cards, hold them as data, once (`[data-cm-data]`,
+ * below), and list only a share; the other pages carry each item's data in the markup.
+ * What the page marks up, and what the script does with it:
  *   [data-cm-data]     the page's items as JSON (render.PageData); with it,
- *                      [data-cm-item="N"] is the element of item N
+ *                      [data-cm-item="N"] is the element of item N, and an item shown for
+ *                      no persona (a piece that names none) has no figures
  *   [data-cm-item]     without it, a piece with data-<facet>, data-persona-<segment>
- *                      (space-separated tokens), data-m-<metric>, data-cm-keys and
- *                      data-cm-role; either way, shown or hidden
- *   [data-cm-persona]  a block of one persona (a matrix row): hidden when its segment does
- *                      not match
+ *                      (space-separated tokens), data-m-<metric>, data-cm-keys (cell keys,
+ *                      persona/journey/stage) and data-cm-role; either way, shown or hidden
+ *   [data-cm-persona]  a block of one persona (a matrix row): hidden when its segment, or
+ *                      the persona chosen, does not match
  *   [data-cm-group]    a group of items under one key: hidden when a filter leaves it empty
  *   [data-cm-count|progress|all]  counts of the items under a key, recounted; with no
  *                      value, the key of the enclosing [data-cm-cell]
@@ -29,7 +31,8 @@
  *   [data-cm-list]     a table the script fills with the matching pieces, when the page
  *                      lists none and a filter leaves at most the attribute's number
  *   [data-cm-js]       shown only when the script runs
- *   [data-cm-carry]    a link, or a block of links, that keeps the filter
+ *   [data-cm-carry]    a link, or a block of links, that keeps the filter (a link's own
+ *                      query, such as a persona and stage, wins over the page's)
  * When the filters are ready, the root gets `data-cm-ready`.
  */
 (function () {
@@ -64,13 +67,17 @@
 
   // An item: its element (or null when the page does not list it), an identity (a piece
   // listed in several places counts once), its role, field values, segment tokens,
-  // figures and the keys it is counted under.
+  // figures, the keys it is counted under, and the personas it is shown for and its
+  // stages (`journey/stage`), for the overview's persona and stage choices.
   function fromMarkup(el, index) {
     var link = el.querySelector("a");
+    var keys = tokens(el.getAttribute("data-cm-keys"));
     var item = {
       el: el, id: link ? link.getAttribute("href") : "#" + index, piece: null,
-      role: el.getAttribute("data-cm-role"), keys: tokens(el.getAttribute("data-cm-keys")),
-      values: {}, segments: {}, figures: {}
+      role: el.getAttribute("data-cm-role"), keys: keys, values: {}, segments: {},
+      figures: {},
+      personas: keys.map(function (key) { return key.split("/")[0]; }),
+      stages: keys.map(function (key) { return key.split("/").slice(1).join("/"); })
     };
     FACETS.forEach(function (facet) {
       item.values[facet] = el.getAttribute("data-" + facet) || "";
@@ -108,15 +115,21 @@
       });
       return {
         index: index, row: row, role: ROLES[row[2]], values: values,
-        segments: segmentsOf(row[3]), figures: figures
+        segments: segmentsOf(row[3]), figures: figures, personas: ids(row[3]),
+        stages: row[4].map(function (i) { return data.stages[i][2]; })
       };
     });
+    function ids(personas) {
+      return personas.map(function (i) { return data.personas[i][0]; });
+    }
     var items = data.items.map(function (entry) {
       var piece = pieces[entry[0]];
+      var shownFor = entry.length > 2 ? entry[2] : null;
       return {
         el: null, id: piece.index, piece: piece, role: piece.role, values: piece.values,
-        segments: entry.length > 2 ? segmentsOf(entry[2]) : piece.segments,
-        figures: piece.figures,
+        segments: shownFor ? segmentsOf(shownFor) : piece.segments,
+        personas: shownFor ? ids(shownFor) : piece.personas, stages: piece.stages,
+        figures: shownFor && !shownFor.length ? {} : piece.figures,
         keys: entry[1].map(function (key) { return data.keys[key]; })
       };
     });
@@ -165,12 +178,15 @@
   }
 
   function readChoice(form) {
-    var choice = { facets: {}, segments: {}, group: "" };
+    var choice = { facets: {}, segments: {}, where: {}, labels: {}, group: "" };
     each(selects(form), function (select) {
       if (!select.value) return;
       var facet = select.getAttribute("data-cm-facet");
       if (select.hasAttribute("data-cm-segment")) choice.segments[facet] = select.value;
-      else choice.facets[facet] = select.value;
+      else if (select.hasAttribute("data-cm-where")) {
+        choice.where[facet] = select.value;
+        choice.labels[facet] = select.options[select.selectedIndex].text;
+      } else choice.facets[facet] = select.value;
     });
     var group = form.querySelector("select[data-cm-group-by]");
     if (group) choice.group = group.value;
@@ -196,7 +212,8 @@
   }
 
   function isActive(choice) {
-    return Object.keys(choice.facets).length + Object.keys(choice.segments).length > 0;
+    return Object.keys(choice.facets).length + Object.keys(choice.segments).length +
+      Object.keys(choice.where).length > 0;
   }
 
   function segmentMatch(el, segments) {
@@ -221,7 +238,10 @@
         return false;
       }
     }
-    return true;
+    if (choice.where.persona && (item.personas || []).indexOf(choice.where.persona) < 0) {
+      return false;
+    }
+    return !choice.where.stage || (item.stages || []).indexOf(choice.where.stage) >= 0;
   }
 
   // --- applying it ---------------------------------------------------------------------
@@ -273,7 +293,9 @@
     });
     each(root.querySelectorAll("[data-cm-persona], [data-cm-group]"), function (el) {
       var group = el.getAttribute("data-cm-group");
-      el.hidden = (el.hasAttribute("data-cm-persona") && !segmentMatch(el, choice.segments)) ||
+      var persona = el.getAttribute("data-cm-persona");
+      el.hidden = (persona !== null && (!segmentMatch(el, choice.segments) ||
+        (choice.where.persona && persona !== choice.where.persona))) ||
         (group !== null && active && !all[group]);
     });
     state.nodes.forEach(function (node) {
@@ -464,7 +486,7 @@
   function row(data, piece, results) {
     var r = piece.row, tr = element("tr"), cell;
     cell = element("td");
-    cell.appendChild(link(r[1], r[0]));
+    cell.appendChild(link(data.root + r[1], r[0]));
     tr.appendChild(cell);
     cell = element("td");
     links(cell, r[3].map(function (i) {
@@ -522,10 +544,14 @@
     Object.keys(choice.segments).forEach(function (facet) {
       words.push("persona " + facet + " " + choice.segments[facet]);
     });
+    Object.keys(choice.where).forEach(function (facet) {
+      words.push(facet + " " + choice.labels[facet]);
+    });
     return words.join(", ");
   }
 
-  // Links to other map pages keep the filter, so a filtered view carries on.
+  // Links to other map pages keep the filter, so a filtered view carries on; what a
+  // link's own query chooses (a persona and a stage) stays as it is.
   var carried = false;
 
   function carry() {
@@ -544,7 +570,17 @@
         hash = base.slice(at);
         base = base.slice(0, at);
       }
-      var href = base + query + hash;
+      var search = query;
+      at = base.indexOf("?");
+      if (at >= 0) {
+        var params = new URLSearchParams(query);
+        new URLSearchParams(base.slice(at + 1)).forEach(function (value, name) {
+          params.set(name, value);
+        });
+        search = "?" + params.toString().replace(/%2F/g, "/");
+        base = base.slice(0, at);
+      }
+      var href = base + search + hash;
       if (link.getAttribute("href") !== href) link.setAttribute("href", href);
     });
   }
