@@ -706,3 +706,23 @@ def test_crowded_persona_and_stage_pages_list_a_share_and_keep_every_piece_as_da
     data = json.loads(tree.xpath("//*[@data-cm-data]/@data-cm-data")[0])
     loose_items = [item for item in data["items"] if data["keys"][item[1][0]] == "none"]
     assert len(loose_items) == 15 and all(item[2] == [] for item in loose_items)
+
+
+def test_work_on_a_gap_that_does_not_fit_links_to_the_cell_on_the_overview():
+    """More drafts for a gap than Needs attention lists: the note leads to the overview
+    filtered to the persona and stage, which lists every one of them."""
+    journey = Journey("buyer", "Buyer", (Stage("s0", "Stage 0", "buyer", 0),))
+    persona = Persona("p0", "Persona 0", "personas/p0.yml")
+    drafts = tuple(Piece(path=f"pages/draft-{n}.md", file=f"docs/pages/draft-{n}.md",
+                         title=f"Draft {n}", personas=("p0",),
+                         stages=(StageRef("buyer", "s0"),), status="draft")
+                   for n in range(LIST_CAP + 20))
+    cell = Cell("p0", "buyer", "s0", "gap", 0, 1, in_progress=tuple(p.path for p in drafts))
+    renderer = Renderer(Analysis((journey,), (persona,), drafts, (cell,), (), TODAY),
+                        Settings())
+    page = next(p for p in renderer.pages() if p.kind == "attention")
+    tree = lxml_html.fromstring(renderer.render(page).html)
+    note = tree.xpath("//p[@data-cm-more-of='w:p0/buyer/s0']")[0]
+    listed = len(tree.xpath("//section[@data-cm-group='w:p0/buyer/s0']//li[@data-cm-item]"))
+    assert note.xpath(".//*[@data-cm-more]")[0].text == str(LIST_CAP + 20 - listed)
+    assert note.xpath("a/@href") == ["../?persona=p0&stage=buyer/s0#pieces"]
