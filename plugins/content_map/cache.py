@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from . import __version__
 
-__all__ = ["CACHE_DIR", "PageCache", "remembered"]
+__all__ = ["CACHE_DIR", "Kept", "PageCache", "remembered", "store", "stored"]
 
 CACHE_DIR = ".cache/content-map"
 """Where the cache lives, relative to mkdocs.yml."""
@@ -52,22 +52,61 @@ def _write(path: Path, value: Any) -> None:
         return
 
 
+def stored(folder: Path | None, name: str, key: str) -> Any:
+    """What `store` kept under `name` for the same `key`, or None."""
+    if folder is None:
+        return None
+    try:
+        with open(folder / f"{name}.pickle", "rb") as handle:
+            stored_key, value = pickle.load(handle)  # noqa: S301 - our own file
+    except Exception:  # missing or unreadable
+        return None
+    return value if stored_key == (_FORMAT, __version__, key) else None
+
+
+def store(folder: Path | None, name: str, key: str, value: Any) -> None:
+    """Keep `value` under `name` for runs with the same `key` (and the same version)."""
+    if folder is not None:
+        _write(folder / f"{name}.pickle", ((_FORMAT, __version__, key), value))
+
+
 def remembered(folder: Path | None, name: str, key: str, compute: Callable[[], T]) -> T:
     """`compute()`, or what it returned last time for the same `key` (e.g. validated options)."""
-    if folder is None:
-        return compute()
-    path = folder / f"{name}.pickle"
-    full_key = (_FORMAT, __version__, key)
-    try:
-        with open(path, "rb") as handle:
-            stored_key, value = pickle.load(handle)  # noqa: S301 - our own file
-        if stored_key == full_key:
-            return value  # type: ignore[no-any-return]
-    except Exception:  # missing or unreadable: compute afresh
-        pass
-    value = compute()
-    _write(path, (full_key, value))
-    return value
+    value = stored(folder, name, key)
+    if value is None:
+        value = compute()
+        store(folder, name, key, value)
+    return value  # type: ignore[no-any-return]
+
+
+class Kept:
+    """Values made in one run, by kind and name, kept for the next run with the same `key`
+    (e.g. rendered pages, under a key naming everything they depend on).
+
+    `get` returns the kept value, or makes it; `save` writes what was made. With no
+    folder or no key, nothing is kept.
+    """
+
+    def __init__(self, folder: Path | None, name: str, key: str | None):
+        self.folder, self.name, self.key = folder, name, key
+        kept = stored(folder, name, key) if key is not None else None
+        self.kept: dict[str, dict[str, Any]] = kept if isinstance(kept, dict) else {}
+        self.made: dict[str, dict[str, Any]] = {}
+
+    def get(self, kind: str, name: str, make: Callable[[], T]) -> T:
+        values = self.kept.get(kind, {})
+        if name in values:
+            return values[name]  # type: ignore[no-any-return]
+        value = self.made.setdefault(kind, {})[name] = make()
+        return value
+
+    def save(self) -> None:
+        if self.key is None or not self.made:
+            return
+        for kind, values in self.made.items():
+            self.kept.setdefault(kind, {}).update(values)
+        store(self.folder, self.name, self.key, self.kept)
+        self.made = {}
 
 
 class PageCache:

@@ -43,6 +43,7 @@ class Result:
     analysis: Analysis
     broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
     parsed: dict[str, bytes] = field(default_factory=dict)  # page -> pickled (title, data, …)
+    key: str | None = None  # with a cache: names the analysis (same key, same analysis)
 
     def front_matter(self, page: str) -> dict[str, Any] | None:
         """The page's front-matter as this tool parsed it, if it was kept."""
@@ -112,6 +113,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today, cache, parallel,
                                                  parsed)
+    before_pieces = repr(findings)
     findings += piece_findings
 
     def across_pieces() -> _AcrossPieces:
@@ -133,16 +135,21 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
                                          settings.ceilings)
         return cells, walks, figures, found
 
+    key = None
     if cache is not None:
         # Unless a page's outcome, a persona, a journey, an option, the day or the metrics
         # changed, these are what they were last run: a repeated check skips them.
         generation = cache.settle()
         cache.save()
-        key = _fingerprint(generation, personas, journeys, settings, today,
-                           project.config_file, root / settings.metrics_file
-                           if settings.metrics_file else None)
-        cells, walks, figures, found = remembered(project.cache_dir, "across-pieces", key,
+        inputs = _fingerprint(generation, personas, journeys, settings, today,
+                              project.config_file, root / settings.metrics_file
+                              if settings.metrics_file else None)
+        cells, walks, figures, found = remembered(project.cache_dir, "across-pieces", inputs,
                                                   across_pieces)
+        # The analysis is made of those, the pages' outcomes and the findings on the
+        # persona and journey files: the same key, the same analysis.
+        key = hashlib.blake2b(f"{inputs}\0{before_pieces}".encode("utf-8", "surrogatepass"),
+                              digest_size=16).hexdigest()
     else:
         cells, walks, figures, found = across_pieces()
     findings += found
@@ -156,7 +163,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         continuity=tuple(walks),
         figures=figures,
     )
-    return Result(analysis, broken, parsed or {})
+    return Result(analysis, broken, parsed or {}, key)
 
 
 _AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
 
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, Kept
 from .config import ContentMapConfig
 from .engine import Project, Result, analyse
 from .header import split_header
@@ -53,6 +53,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.map_pages: dict[str, MapPage] = {}
         self.front_matter: dict[str, dict[str, Any]] = {}
         self.full_content: dict[str, str] = {}  # map pages, while search plugins index them
+        self.rendered = Kept(None, "rendered", None)  # map pages and badges
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -139,6 +140,13 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         if self.renderer is None:
             return nav
         self.renderer.set_urls({f.src_uri: f.url for f in files.documentation_pages()})
+        assert self.project is not None and self.result is not None
+        key = None
+        if self.project.cache_dir is not None and self.result.key is not None:
+            key = f"{self.result.key}:{self.renderer.fingerprint()}"
+        # Kept from the last build while the analysis, the templates and the URLs are the
+        # same (a page's text may have changed): such a build renders nothing again.
+        self.rendered = Kept(self.project.cache_dir, "rendered", key)
         overview = files.get_file_from_path(self.renderer.overview_src)
         if config.nav is None and overview is not None and overview.page is not None:
             _hoist(nav, overview.page)
@@ -163,28 +171,40 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             return html
         map_page = self.map_pages.get(page.file.src_uri)
         if map_page is not None:
-            rendered = self.renderer.render(map_page)
-            page.toc = get_toc(toc_tokens(rendered.headings))  # type: ignore[arg-type]
-            return rendered.html
-        badges = self.renderer.badges(page.file.src_uri)
-        return badges.apply(html) if badges is not None else html
+            renderer = self.renderer
+            done = self.rendered.get("pages", page.file.src_uri, lambda: _page(renderer,
+                                                                                map_page))
+            page.toc = get_toc(toc_tokens(done[1]))  # type: ignore[arg-type]
+            return str(done[0])
+        return html
 
-    @event_priority(50)  # before search plugins (priority 0) index the page
-    def _search_view(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+    # Search plugins index a page in `on_page_context` (priority 0), from `page.content`;
+    # the theme renders it after every handler has run. Around them, a map page is shown
+    # to the index without its long lists (see `render.searchable`), and a piece's badges
+    # join the page only after indexing: they are navigation, not text to search, and an
+    # HTML parser reading a dozen more tags on every page of a big site is a real cost.
+
+    @event_priority(50)  # before search plugins index the page
+    def _before_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         if page.file.src_uri in self.map_pages and page.content is not None:
             self.full_content[page.file.src_uri] = page.content
             page.content = searchable(page.content)
         return context
 
-    @event_priority(-50)  # after them: the theme renders the whole page
-    def _full_view(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        full = self.full_content.pop(page.file.src_uri, None)
+    @event_priority(-50)  # after them
+    def _after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
+        src = page.file.src_uri
+        full = self.full_content.pop(src, None)
         if full is not None:
             page.content = full
+        elif self.renderer is not None and page.content is not None:
+            renderer = self.renderer
+            badges = self.rendered.get("badges", src, lambda: renderer.badges(src))
+            if badges is not None:
+                page.content = badges.apply(page.content)
         return context
 
-    on_page_context = CombinedEvent(_search_view, _full_view)
-    """A map page is indexed for search without its long lists (see `render.searchable`)."""
+    on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _report(self, result: Result) -> None:
         fail_on = self.settings.fail_on
@@ -238,6 +258,9 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             page.meta = dict(meta)
         return self._map_markdown(markdown, page)
 
+    def on_post_build(self, *, config: Any) -> None:
+        self.rendered.save()
+
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.project is not None:
             for name in (self.settings.personas_dir, self.settings.journeys_dir,
@@ -247,6 +270,11 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
                     server.watch(str(path))
         return server
 
+
+
+def _page(renderer: Renderer, page: MapPage) -> tuple[str, tuple[Any, ...]]:
+    rendered = renderer.render(page)
+    return rendered.html, rendered.headings
 
 
 _PLACEHOLDER = "<!-- content-map: this page is generated by the content-map plugin -->\n"

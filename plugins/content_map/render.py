@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import math
 import os
@@ -797,6 +798,20 @@ class Renderer:
         """Use the engine's URLs for every page (the adapter knows them once files are final)."""
         self.urls = urls
         self.__dict__.pop("data_rows", None)  # made again, with these URLs
+
+    def fingerprint(self) -> str:
+        """What the HTML depends on besides the analysis and the settings: the templates
+        (a theme's overrides included), every page's URL, and where sources live. An
+        adapter can keep rendered pages under it, with the analysis's own key."""
+        digest = hashlib.blake2b(digest_size=16)
+        assert self.env.loader is not None
+        for name in sorted(self.env.list_templates()):
+            digest.update(name.encode() + b"\0")
+            digest.update(self.env.loader.get_source(self.env, name)[0].encode() + b"\0")
+        for part in (repr(sorted(self.urls.items())), repr(self.use_directory_urls),
+                     self.docs_prefix, repr(self.source_base)):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        return digest.hexdigest()
 
     @functools.cached_property
     def data_rows(self) -> DataRows:
