@@ -176,6 +176,20 @@ def test_templates_in_an_earlier_folder_override_the_package(tmp_path: Path):
     assert badges is not None and badges.top == "<p class='mine'>Page 1</p>"
 
 
+def test_pages_alike_share_the_package_badges_but_not_an_override(tmp_path: Path):
+    """Pages 1 and 11 have the same personas, stage, status and folder: the package's
+    badges are the same for both; an override may show anything, so each has its own."""
+    analysis = _analysis(2, 12)
+    own = Renderer(analysis, Settings())
+    first, second = own.badges("pages/page-1.md"), own.badges("pages/page-11.md")
+    assert first is not None and second is not None and first.top == second.top
+    assert first.bottom != second.bottom  # the next steps are each page's own
+    (tmp_path / "badges.html").write_text("<p>{{ piece.title }}</p>", encoding="utf-8")
+    custom = Renderer(analysis, Settings(), template_dirs=[tmp_path])
+    tops = [custom.badges(f"pages/page-{n}.md").top for n in (1, 11)]  # type: ignore[union-attr]
+    assert tops == ["<p>Page 1</p>", "<p>Page 11</p>"]
+
+
 def test_yaml_values_are_escaped_everywhere():
     evil = '<img src=x onerror=alert(1)>'
     journey = Journey("buyer", f"J {evil}", (Stage("aw", f"S {evil}", "buyer", 0,

@@ -1078,7 +1078,7 @@ class Renderer:
         """The badges of the page at `src_uri`, or None when it is not a piece.
 
         This runs for every piece of the site, so the templates get their links and
-        labels ready-made (`personas`, `stages`, `steps`: lists of pairs or triples)
+        labels ready-made (`personas`, `stages`, `steps`: sequences of pairs or triples)
         rather than calling back into the renderer for each one.
         """
         piece = self.analysis.piece(src_uri)
@@ -1086,16 +1086,20 @@ class Renderer:
             return None
         links = Links(self, src_uri)
         first = piece.stages[0] if piece.stages else None
-        context = {
-            "r": self, "a": self.analysis, "links": links, "settings": self.settings,
-            "piece": piece,
-            "personas": [(links.persona(pid, first.journey if first else None,
+        personas = tuple((links.persona(pid, first.journey if first else None,
                                         first.stage if first else None),
-                          self.persona_name(pid)) for pid in piece.personas],
-            "stages": [(links.stage(ref.journey, ref.stage),
-                        self.stage_label(ref.journey, ref.stage)) for ref in piece.stages],
-        }
-        top = self._badge_templates[0].render(context)
+                          self.persona_name(pid)) for pid in piece.personas)
+        stages = tuple((links.stage(ref.journey, ref.stage),
+                        self.stage_label(ref.journey, ref.stage)) for ref in piece.stages)
+        context = {"r": self, "a": self.analysis, "links": links, "settings": self.settings,
+                   "piece": piece, "personas": personas, "stages": stages}
+        if self._own_badges:  # the package's template shows these and nothing else
+            key = (personas, stages, piece.status)
+            top = self._tops.get(key)
+            if top is None:
+                top = self._tops[key] = self._badge_templates[0].render(context)
+        else:
+            top = self._badge_templates[0].render(context)
         if not piece.next:
             return Badges(top, "")
         steps = []
@@ -1110,6 +1114,18 @@ class Renderer:
     @functools.cached_property
     def _badge_templates(self) -> tuple[Any, Any]:
         return (self.env.get_template("badges.html"), self.env.get_template("next-steps.html"))
+
+    @functools.cached_property
+    def _own_badges(self) -> bool:
+        """Whether `badges.html` is the package's own (not a theme's override): its output
+        then depends only on the links and labels it is given, and pages that share them
+        (same folder depth, personas, stages and status) share one rendering in `_tops`."""
+        filename = self._badge_templates[0].filename
+        return filename is not None and Path(filename).parent == TEMPLATES
+
+    @functools.cached_property
+    def _tops(self) -> dict[Any, str]:
+        return {}
 
     # -- view data --------------------------------------------------------------------
 
