@@ -37,3 +37,23 @@ def test_corpus_is_reproducible(tmp_path):
     assert pages_a == pages_b and len(pages_a) == 51
     for rel in pages_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+
+
+def test_the_build_benchmark_runs_on_a_corpus_with_a_nav(tmp_path):
+    out = tmp_path / "result.json"
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "", "--build-sizes", "40",
+         "--repeat", "1", "--work", str(tmp_path / "work"), "--out", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(out.read_text())
+    row = result["build"][0]
+    assert row["pages"] == 40
+    for key in ("without_s", "plugin_s", "plugin_warm_s", "tags_s"):
+        assert row[key] > 0
+    assert result["share"][0]["hooks"] > 0
+    config = (tmp_path / "work" / "build-40" / "plugin_warm" / "mkdocs.yml").read_text()
+    assert "nav:" in config and "section-00/index.md" in config
+    assert (tmp_path / "work" / "build-40" / "plugin_warm" / "site" / "content-map" /
+            "index.html").is_file()
