@@ -107,7 +107,7 @@ SHARE = r"""
 import json, sys, time
 import mkdocs.commands.build as build_module
 from mkdocs.config import load_config
-config = load_config(sys.argv[1])
+config = load_config(sys.argv[1], site_dir=sys.argv[2])
 plugin = config.plugins["content-map"]
 spent = {"hooks": 0.0, "map_pages": 0.0}
 def timed(method):
@@ -136,6 +136,19 @@ print(json.dumps({"total_s": total, **spent}))
 """
 
 
+RAM = Path("/dev/shm")
+"""Where builds write their sites when the machine has a RAM disk: writing thousands of
+files to a shared disk took anywhere from 1 to 6 s from one build to the next here,
+which drowned the differences being measured (the same for every variant)."""
+
+
+def output_dir(site: Path, name: str) -> Path:
+    """The site folder a build of `site` writes: on the RAM disk when there is one."""
+    if RAM.is_dir() and os.access(RAM, os.W_OK):
+        return RAM / f"content-map-bench-{os.getpid()}" / f"{site.parent.name}-{name}"
+    return site / "site"
+
+
 def bench_share(root: Path, pages: int) -> dict:
     """The plugin's share of one build, timed inside the build: its hooks plus the theme
     rendering its pages. A proportion of one run, so steadier than comparing two builds
@@ -145,7 +158,8 @@ def bench_share(root: Path, pages: int) -> dict:
         write_site(site, pages, material=True, plugin=True, nav=True)
         config = (site / "mkdocs.yml").read_text(encoding="utf-8")
         (site / "mkdocs.yml").write_text(config + "      cache: false\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-c", SHARE, str(site / "mkdocs.yml")],
+    proc = subprocess.run([sys.executable, "-c", SHARE, str(site / "mkdocs.yml"),
+                           str(output_dir(site, "share"))],
                           capture_output=True, text=True, check=True)
     row = json.loads(proc.stdout.strip().splitlines()[-1])
     ours = row["hooks"] + row["map_pages"]
@@ -169,7 +183,7 @@ def bench_build(root: Path, pages: int, repeat: int) -> dict:
             "site_name: Benchmark\ndocs_dir: docs\ntheme:\n  name: material\n"
             + "\n".join(NAV_CONFIG) + "\nplugins:\n" + plugins, encoding="utf-8")
         variants[name] = [sys.executable, "-m", "mkdocs", "build", "-q", "-f",
-                          str(target / "mkdocs.yml")]
+                          str(target / "mkdocs.yml"), "-d", str(output_dir(target, name))]
     timed(variants["plugin_warm"])  # fill the cache that the warm variant then uses
     timings = median_of(repeat, *variants.values())
     seconds = {name: t for name, (t, _) in zip(variants, timings, strict=True)}
@@ -238,6 +252,7 @@ def main() -> None:
     print(f"\nwritten: {args.out}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(RAM / f"content-map-bench-{os.getpid()}", ignore_errors=True)
 
 
 if __name__ == "__main__":
