@@ -62,7 +62,9 @@ class ContentMapConfig(base.Config):
     export = c.Type(bool, default=True)
     """Write `content-map.json` into the site."""
     cache = c.Type(bool, default=True)
-    """Keep parsed front-matter in `.cache/content-map/`, so rebuilds re-read only changed pages."""
+    """Keep parsed front-matter, the rules' findings and the rendered map in
+    `.cache/content-map/`, so rebuilds re-read only changed pages and render the map again
+    only when what it shows changed."""
     exclude = c.ListOfItems(c.Type(str), default=[])
     """Glob patterns of docs-relative pages that are never pieces."""
     fields = c.DictOfItems(c.Type(str), default={})
