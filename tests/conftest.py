@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import io
 import json
 import subprocess
@@ -18,6 +20,16 @@ import yaml
 from content_map.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+@functools.cache
+def bench_map() -> Any:
+    """`bench/map.py` as a module: the big-site generator and the static server."""
+    spec = importlib.util.spec_from_file_location("bench_map", REPO / "bench" / "map.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass

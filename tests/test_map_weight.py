@@ -7,7 +7,6 @@ Chromium). Sizes are deterministic, so they are asserted here; speed never is.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from lxml import html as lxml_html
 
-from conftest import REPO
+from conftest import bench_map
 
 LIMIT = 1_000_000
 """The issue's bound for each of the overview, the gap report and Needs attention."""
@@ -35,14 +34,6 @@ are about 260 KB. A stage page listing all its 500 cards here, each with its dat
 360 KB, and grew with every piece."""
 
 PIECES, PERSONAS, STAGES = 2000, 100, 8
-
-
-def bench_map() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_map", REPO / "bench" / "map.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")

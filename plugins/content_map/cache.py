@@ -15,6 +15,7 @@ ignored with all after it (the pages it held are read again).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 
 from . import __version__
 
-__all__ = ["CACHE_DIR", "Kept", "PageCache", "remembered", "store", "stored"]
+__all__ = ["CACHE_DIR", "Kept", "PageCache", "digest", "remembered", "store", "stored"]
 
 CACHE_DIR = ".cache/content-map"
 """Where the cache lives, relative to mkdocs.yml."""
@@ -38,6 +39,16 @@ _MAX_RECORDS = 50
 _RACY_NS = 2_000_000_000
 """A file modified this recently may change again within the same timestamp tick: such a
 file is not cached, so an edit that keeps its size and mtime can never be missed."""
+
+
+def digest(*parts: str | bytes) -> str:
+    """One short key for everything in `parts` (text or bytes), kept apart from each other."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        hashed.update(part if isinstance(part, bytes) else
+                      part.encode("utf-8", "surrogatepass"))
+        hashed.update(b"\0")
+    return hashed.hexdigest()
 
 
 def _write(path: Path, value: Any) -> None:
@@ -128,7 +139,7 @@ class PageCache:
         self._values_differ = False
         self._loaded_generation = ""
         self._records = 0  # in the file: the entries, then change records
-        self._kept: set[str] = set()  # paths given a new entry in this run
+        self._renewed: set[str] = set()  # paths given a new entry in this run
         if folder is not None:
             self._load()
             self._loaded_generation = self.generation
@@ -182,7 +193,7 @@ class PageCache:
         same = previous is not None and previous[1] == value
         if ident is not None and time.time_ns() - ident[1] >= _RACY_NS:
             self.used[path] = (ident, value)
-            self._kept.add(path)
+            self._renewed.add(path)
             self.changed = True
         elif same:
             assert previous is not None
@@ -212,10 +223,10 @@ class PageCache:
         if self.path is None or (not self.changed and len(self.used) == len(self.entries)):
             return
         removed = [path for path in self.entries if path not in self.used]
-        small = len(self._kept) + len(removed) <= max(16, len(self.used) // 100)
+        small = len(self._renewed) + len(removed) <= max(16, len(self.used) // 100)
         if small and 0 < self._records < _MAX_RECORDS and self._loaded_generation:
             record = (self._loaded_generation, self.generation,
-                      {path: self.used[path] for path in self._kept}, removed)
+                      {path: self.used[path] for path in self._renewed}, removed)
             try:
                 with open(self.path, "ab") as out:  # one write: a record is whole, or torn
                     out.write(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))

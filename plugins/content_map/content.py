@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import hashlib
 import os
 import pickle
 import posixpath
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import safe_yaml
-from .cache import PageCache
+from .cache import PageCache, digest
 from .header import Header, TextProblem, read_header
 from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
@@ -372,16 +371,12 @@ def _context(pages: list[str], names: dict[str, str], persona_ids: dict[str, str
              personas: list[Persona], journeys: list[Journey], settings: Settings,
              today: dt.date) -> str:
     """A fingerprint of everything a page's outcome depends on besides its own bytes."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (
+    return digest(
         "\n".join(pages), repr(sorted(names.items())), repr(sorted(persona_ids.items())),
         repr([(p.id, p.journeys) for p in personas]),
         repr([(j.id, [s.id for s in j.stages]) for j in journeys]),
         repr(settings.exclude), today.isoformat(),
-    ):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+    )
 
 
 _TEXT_FIELDS = tuple(f.name for f in PAGE_FIELDS if f.kind == "text")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import pickle
 from collections.abc import Iterable
@@ -11,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .cache import PageCache, remembered
+from .cache import PageCache, digest, remembered
 from .content import load_pieces
 from .coverage import counting_paths, matrix
 from .flow import continuity
@@ -113,7 +112,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today, cache, parallel,
                                                  parsed)
-    before_pieces = repr(findings)
+    before_pieces = len(findings)  # the findings on persona and journey files
     findings += piece_findings
 
     def across_pieces() -> _AcrossPieces:
@@ -148,8 +147,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
                                                   across_pieces)
         # The analysis is made of those, the pages' outcomes and the findings on the
         # persona and journey files: the same key, the same analysis.
-        key = hashlib.blake2b(f"{inputs}\0{before_pieces}".encode("utf-8", "surrogatepass"),
-                              digest_size=16).hexdigest()
+        key = digest(inputs, repr(findings[:before_pieces]))
     else:
         cells, walks, figures, found = across_pieces()
     findings += found
@@ -173,17 +171,12 @@ def _fingerprint(generation: str, personas: list[Persona], journeys: list[Journe
                  settings: Settings, today: dt.date, config_file: str,
                  metrics: Path | None) -> str:
     """Everything the rules across pieces depend on, besides the pages, as one digest."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in (generation, repr(personas), repr(journeys), repr(settings),
-                 today.isoformat(), config_file):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    if metrics is not None:
-        try:
-            digest.update(metrics.read_bytes())
-        except OSError:
-            digest.update(b"\1unreadable")
-    return digest.hexdigest()
+    try:
+        metrics_bytes = metrics.read_bytes() if metrics is not None else b""
+    except OSError:
+        metrics_bytes = b"\1unreadable"
+    return digest(generation, repr(personas), repr(journeys), repr(settings),
+                  today.isoformat(), config_file, metrics_bytes)
 
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import math
 import os
@@ -38,6 +37,7 @@ from jinja2 import (
 )
 from markupsafe import Markup, escape
 
+from .cache import digest
 from .coverage import counting_paths
 from .metrics import METRICS, Results, results
 from .model import (
@@ -799,19 +799,25 @@ class Renderer:
         self.urls = urls
         self.__dict__.pop("data_rows", None)  # made again, with these URLs
 
+    def choices(self, name: str) -> list[tuple[str, str]]:
+        """The (value, label) options of the filter form's select `name`."""
+        if name == "persona":
+            return [(p.id, p.name) for p in self.analysis.personas]
+        if name == "stage":
+            return [(f"{j.id}/{s.id}", self.stage_label(j.id, s.id))
+                    for j in self.analysis.journeys for s in j.stages]
+        return [(value, value) for value in self.options[name]]
+
     def fingerprint(self) -> str:
         """What the HTML depends on besides the analysis and the settings: the templates
         (a theme's overrides included), every page's URL, and where sources live. An
         adapter can keep rendered pages under it, with the analysis's own key."""
-        digest = hashlib.blake2b(digest_size=16)
-        assert self.env.loader is not None
-        for name in sorted(self.env.list_templates()):
-            digest.update(name.encode() + b"\0")
-            digest.update(self.env.loader.get_source(self.env, name)[0].encode() + b"\0")
-        for part in (repr(sorted(self.urls.items())), repr(self.use_directory_urls),
-                     self.docs_prefix, repr(self.source_base)):
-            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
-        return digest.hexdigest()
+        loader = self.env.loader
+        assert loader is not None
+        templates = [(name, loader.get_source(self.env, name)[0])
+                     for name in sorted(self.env.list_templates())]
+        return digest(repr(templates), repr(sorted(self.urls.items())),
+                      repr(self.use_directory_urls), self.docs_prefix, repr(self.source_base))
 
     @functools.cached_property
     def data_rows(self) -> DataRows:

@@ -8,15 +8,12 @@ recorded, so the tests run offline and can say which hosts a page tried to reach
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import io
 import json
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
+from conftest import bench_map
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -71,24 +70,8 @@ def copy_example(target: Path, **changes: Any) -> Path:
     return path
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
-    """A static server for `root` on 127.0.0.1, in a thread; yields its base URL."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+serve = bench_map().serve
+"""A static server for a folder on 127.0.0.1, in a thread; yields its base URL."""
 
 
 def check_report(config: Path) -> dict[str, Any]:

@@ -9,7 +9,6 @@ counts and links everything.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +16,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from conftest import bench_map
 from content_map.render import LIST_CAP, format_metric
 
-from .conftest import REPO, build, serve
+from .conftest import build, serve
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,7 @@ OWNER = "o3"
 
 
 def bench_site(root: Any, *args: Any, **options: Any) -> Iterator[dict[str, Any]]:
-    spec = importlib.util.spec_from_file_location("bench_map", REPO / "bench" / "map.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = bench_map()
     config = bench.write_site(root, *args, metrics=True, draft_every=5, **options)
     site = build(config, root / "site")
     model = json.loads((site / "content-map" / "content-map.json").read_text("utf-8"))
