@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import importlib.util
 import io
 import json
+import os
 import subprocess
 import sys
 import textwrap
+import time
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +19,10 @@ from typing import Any
 
 import pytest
 import yaml
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 
+from content_map import render
 from content_map.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,3 +110,53 @@ def minimal_site(site: Site, options: dict[str, Any] | None = None) -> Site:
                    f"review_by: 2099-01-01\n{nxt}---\n\n# {stage.title()}\n\nText.\n")
     site.write("docs/index.md", "# Home\n")
     return site
+
+
+# In-process builds, for tests that count what a build renders.
+
+
+def age(root: Path, seconds: int = 600) -> None:
+    past = time.time() - seconds
+    for folder, _, names in os.walk(root):
+        for name in names:
+            os.utime(os.path.join(folder, name), (past, past))
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many map pages and badges each build renders."""
+    counts = {"pages": 0, "badges": 0}
+    page, badges = render.Renderer.render, render.Renderer.badges
+
+    def count_page(self, *args):
+        counts["pages"] += 1
+        return page(self, *args)
+
+    def count_badges(self, *args):
+        counts["badges"] += 1
+        return badges(self, *args)
+
+    monkeypatch.setattr(render.Renderer, "render", count_page)
+    monkeypatch.setattr(render.Renderer, "badges", count_badges)
+    return counts
+
+
+def built(site: Site, counts: dict[str, int], out: str, **options) -> tuple[int, int]:
+    """Build into `out`; how many map pages and badges were rendered."""
+    config = {"site_name": "Test", "docs_dir": "docs",
+              "theme": {"name": "material", "custom_dir": "overrides"},
+              "plugins": ["search", {"content-map": options}]}
+    site.write("mkdocs.yml", yaml.safe_dump(config))
+    age(site.root / "mkdocs.yml", 600)
+    before = dict(counts)
+    build(load_config(str(site.root / "mkdocs.yml"), site_dir=str(site.root / out)))
+    return counts["pages"] - before["pages"], counts["badges"] - before["badges"]
+
+
+def same_tree(a: Path, b: Path) -> bool:
+    compared = filecmp.dircmp(a, b)
+    if compared.left_only or compared.right_only or compared.funny_files:
+        return False
+    if filecmp.cmpfiles(a, b, compared.common_files, shallow=False)[1]:
+        return False
+    return all(same_tree(a / sub, b / sub) for sub in compared.common_dirs)

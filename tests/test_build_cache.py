@@ -6,66 +6,11 @@ output of a warm build must be the output of a build without the cache.
 
 from __future__ import annotations
 
-import filecmp
-import os
 import shutil
-import time
-from pathlib import Path
 
 import pytest
-import yaml
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
 
-from conftest import Site, minimal_site
-from content_map import render
-
-
-def age(root: Path, seconds: int = 600) -> None:
-    past = time.time() - seconds
-    for folder, _, names in os.walk(root):
-        for name in names:
-            os.utime(os.path.join(folder, name), (past, past))
-
-
-@pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
-    """How many map pages and badges each build renders."""
-    counts = {"pages": 0, "badges": 0}
-    page, badges = render.Renderer.render, render.Renderer.badges
-
-    def count_page(self, *args):
-        counts["pages"] += 1
-        return page(self, *args)
-
-    def count_badges(self, *args):
-        counts["badges"] += 1
-        return badges(self, *args)
-
-    monkeypatch.setattr(render.Renderer, "render", count_page)
-    monkeypatch.setattr(render.Renderer, "badges", count_badges)
-    return counts
-
-
-def built(site: Site, counts: dict[str, int], out: str, **options) -> tuple[int, int]:
-    """Build into `out`; how many map pages and badges were rendered."""
-    config = {"site_name": "Test", "docs_dir": "docs",
-              "theme": {"name": "material", "custom_dir": "overrides"},
-              "plugins": ["search", {"content-map": options}]}
-    site.write("mkdocs.yml", yaml.safe_dump(config))
-    age(site.root / "mkdocs.yml", 600)
-    before = dict(counts)
-    build(load_config(str(site.root / "mkdocs.yml"), site_dir=str(site.root / out)))
-    return counts["pages"] - before["pages"], counts["badges"] - before["badges"]
-
-
-def same_tree(a: Path, b: Path) -> bool:
-    compared = filecmp.dircmp(a, b)
-    if compared.left_only or compared.right_only or compared.funny_files:
-        return False
-    if filecmp.cmpfiles(a, b, compared.common_files, shallow=False)[1]:
-        return False
-    return all(same_tree(a / sub, b / sub) for sub in compared.common_dirs)
+from conftest import Site, age, built, minimal_site, same_tree
 
 
 def test_a_repeated_build_renders_nothing_again_and_builds_the_same_site(site: Site,
@@ -74,7 +19,7 @@ def test_a_repeated_build_renders_nothing_again_and_builds_the_same_site(site: S
     (site.root / "overrides").mkdir()
     age(site.root)
     pages, badges = built(site, counted, "first")
-    assert (pages, badges) == (9, 6)  # 3 map pages, a persona, 5 stages; 6 docs pages
+    assert (pages, badges) == (9, 5)  # 3 map pages, a persona, 5 stages; 5 pieces
     assert built(site, counted, "second") == (0, 0)
     assert same_tree(site.root / "first", site.root / "second")
 
@@ -120,5 +65,5 @@ def test_without_the_cache_nothing_is_kept(site: Site, counted):
     (site.root / "overrides").mkdir()
     age(site.root)
     built(site, counted, "first", cache=False)
-    assert built(site, counted, "second", cache=False) == (9, 6)
+    assert built(site, counted, "second", cache=False) == (9, 5)
     assert not (site.root / ".cache").exists()

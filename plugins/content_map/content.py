@@ -12,18 +12,18 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import safe_yaml
 from .cache import PageCache, digest
-from .header import Header, TextProblem, read_header
+from .header import Header, TextProblem, read_header, read_page
 from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
 from .settings import Settings
 from .suggestion import closest, shown
 
-__all__ = ["PageIndex", "load_pieces", "excluded"]
+__all__ = ["PageIndex", "PageReader", "PageText", "load_pieces", "excluded"]
 
 _URL_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "javascript:", "data:", "vbscript:", "//")
 
@@ -86,7 +86,6 @@ def load_pieces(
     today: dt.date,
     cache: PageCache | None = None,
     parallel: bool = False,
-    parsed: dict[str, bytes] | None = None,
 ) -> tuple[list[Piece], list[Finding], dict[str, str]]:
     """Read each page's header; return the pieces, findings, and the broken pages.
 
@@ -95,13 +94,11 @@ def load_pieces(
     Excluded pages are not pieces, but their front-matter is still checked: MkDocs
     parses it all the same. With a `cache`, a page whose file is unchanged since the
     last run is not read again: its parsed front-matter and findings come from the cache.
-    With `parallel`, many pages to read are shared among the machine's cores. A
-    `parsed` dict receives each page's parsed front-matter (pickled), for an adapter
-    that hands it to MkDocs instead of letting MkDocs parse the block again.
+    With `parallel`, many pages to read are shared among the machine's cores.
     """
     pages = sorted(pages)
     job = _PageJob(pages, docs_dir, root, journeys, personas, settings, today,
-                   cache is not None or parsed is not None)
+                   cache is not None)
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[str, bytes | None]] = []
     idents: dict[str, tuple[int, int, int] | None] = {}
@@ -127,9 +124,7 @@ def load_pieces(
     findings: list[Finding] = []
     broken: dict[str, str] = {}
     for path in pages:
-        piece, page_findings, reason, blob = outcomes[path]
-        if parsed is not None and blob is not None and reason is None:
-            parsed[path] = blob
+        piece, page_findings, reason, _ = outcomes[path]
         findings.extend(page_findings)
         if reason is not None:
             broken[path] = reason
@@ -209,13 +204,14 @@ class _PageJob:
             if reason is not None:
                 broken[path] = reason
         else:
-            header = _read(path, file, os.path.join(self.docs, path), self.homes, findings,
-                           broken)
-            if header is None:
+            read = _read(path, file, os.path.join(self.docs, path), self.homes, findings,
+                         broken)
+            if read is None:
                 return None, findings, broken.get(path), None
+            header = read[0]
             data = _front_matter(path, file, header, findings, broken)
             title = header.title
-            if self.keep_parsed:  # kept as bytes: unpickled only when the context changes
+            if self.keep_parsed:  # cached as bytes: unpickled only when the context changes
                 parsed = pickle.dumps((title, data, findings[:], broken.get(path)),
                                       protocol=pickle.HIGHEST_PROTOCOL)
         piece = None
@@ -231,6 +227,35 @@ class _PageJob:
         if data is not None and data.unbuilt:
             _unbuilt(file, data, findings, 0)
         return piece, findings, broken.get(path), parsed
+
+
+class PageText(NamedTuple):
+    """A page read whole, judged as `load_pieces` judges it."""
+
+    state: str  # the state of its front-matter block (see `Header`)
+    body: str  # the text after the block; all of it when there is none
+    front_matter: safe_yaml.YamlMap | None  # the parsed block: None when none or broken
+    broken: str | None  # why the block must not be parsed again (see `load_pieces`)
+
+
+class PageReader:
+    """Reads whole pages for an adapter that hands them to a site builder, so the
+    builder neither reads a page again nor parses its front-matter itself."""
+
+    def __init__(self, docs_dir: Path, root: Path):
+        self.docs = str(docs_dir)
+        self.homes = _Homes((Path(docs_dir), root))
+
+    def read(self, path: str) -> PageText:
+        findings: list[Finding] = []  # reported by the analysis, which reads the same
+        broken: dict[str, str] = {}
+        read = _read(path, path, os.path.join(self.docs, path), self.homes, findings, broken,
+                     whole=True)
+        if read is None:
+            return PageText("none", "", None, broken.get(path))
+        header, body = read
+        data = _front_matter(path, path, header, findings, broken)
+        return PageText(header.state, body, data, broken.get(path))
 
 
 class _Homes:
@@ -270,8 +295,9 @@ class _Homes:
 
 
 def _read(path: str, file: str, full: str, homes: _Homes, findings: list[Finding],
-          broken: dict[str, str]) -> Header | None:
-    """The page's header, or None (with a finding) when the page must not be read."""
+          broken: dict[str, str], whole: bool = False) -> tuple[Header, str] | None:
+    """The page's header and, when read `whole`, its body (else ""); None (with a
+    finding) when the page must not be read."""
     if not homes.contain(full):
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link to a file outside the project; "
@@ -294,7 +320,7 @@ def _read(path: str, file: str, full: str, homes: _Homes, findings: list[Finding
         broken[path] = "unreadable"
         return None
     try:
-        return read_header(full)
+        return read_page(full) if whole else (read_header(full), "")
     except TextProblem as exc:
         findings.append(Finding("yaml-syntax", file, exc.line or 1, exc.message))
         broken[path] = "encoding"

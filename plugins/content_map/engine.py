@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .cache import PageCache, digest, remembered
 from .content import load_pieces
@@ -20,7 +18,7 @@ from .registry import load_journeys, load_personas
 from .rules import flow_findings
 from .settings import Settings
 
-__all__ = ["Project", "analyse", "discover_pages"]
+__all__ = ["Project", "Registry", "analyse", "discover_pages", "load_registry"]
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,24 @@ class Project:
 class Result:
     analysis: Analysis
     broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
-    parsed: dict[str, bytes] = field(default_factory=dict)  # page -> pickled (title, data, …)
     key: str | None = None  # with a cache: names the analysis (same key, same analysis)
 
-    def front_matter(self, page: str) -> dict[str, Any] | None:
-        """The page's front-matter as this tool parsed it, if it was kept."""
-        blob = self.parsed.get(page)
-        if blob is None:
-            return None
-        data = pickle.loads(blob)[1]  # noqa: S301 - made by this run
-        return data if data is not None else {}
+
+@dataclass(frozen=True)
+class Registry:
+    """The journeys and personas of a site, and the findings on their files."""
+
+    journeys: list[Journey]
+    personas: list[Persona]
+    findings: list[Finding]
+
+
+def load_registry(project: Project) -> Registry:
+    root = project.root.resolve()
+    journeys, findings = load_journeys(root / project.settings.journeys_dir, root)
+    personas, persona_findings = load_personas(root / project.settings.personas_dir, root,
+                                               journeys)
+    return Registry(journeys, personas, findings + persona_findings)
 
 
 def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str], list[str]]:
@@ -89,14 +95,16 @@ def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str],
 
 def analyse(project: Project, pages: Iterable[str] | None = None,
             today: dt.date | None = None, parallel: bool = False,
-            keep_front_matter: bool = False) -> Result:
-    """Load everything, run every rule, and apply the configured severities."""
+            registry: Registry | None = None) -> Result:
+    """Load everything, run every rule, and apply the configured severities.
+
+    `registry` is the site's journeys and personas when the caller has loaded them."""
     today = today or dt.date.today()
     settings = project.settings
     root = project.root.resolve()
-    journeys, findings = load_journeys(root / settings.journeys_dir, root)
-    personas, persona_findings = load_personas(root / settings.personas_dir, root, journeys)
-    findings += persona_findings
+    registry = registry or load_registry(project)
+    journeys, personas = registry.journeys, registry.personas
+    findings = list(registry.findings)
     if pages is None:
         page_list, outside = discover_pages(project.docs_dir, root)
         docs_rel = os.path.relpath(project.docs_dir.resolve(), root).replace(os.sep, "/")
@@ -108,10 +116,8 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     else:
         page_list = list(pages)
     cache = PageCache(project.cache_dir) if project.cache_dir is not None else None
-    parsed: dict[str, bytes] | None = {} if keep_front_matter else None
     pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
-                                                 personas, settings, today, cache, parallel,
-                                                 parsed)
+                                                 personas, settings, today, cache, parallel)
     before_pieces = len(findings)  # the findings on persona and journey files
     findings += piece_findings
 
@@ -161,7 +167,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         continuity=tuple(walks),
         figures=figures,
     )
-    return Result(analysis, broken, parsed or {}, key)
+    return Result(analysis, broken, key)
 
 
 _AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]

@@ -12,7 +12,8 @@ import os
 import re
 from dataclasses import dataclass
 
-__all__ = ["MAX_HEADER_BYTES", "Header", "TextProblem", "decode", "read_header", "split_header"]
+__all__ = ["MAX_HEADER_BYTES", "Header", "TextProblem", "decode", "read_header", "read_page",
+           "split_header"]
 
 MAX_HEADER_BYTES = 256 * 1024
 """A front-matter block larger than this is refused; real ones are under 2 KB."""
@@ -107,6 +108,13 @@ def read_header(path: str | os.PathLike[str]) -> Header:
     if not at_end:  # whole lines only: no half character
         data = data[: max(data.rfind(b"\n"), data.rfind(b"\r")) + 1]
     return split_header(decode(data))[0]
+
+
+def read_page(path: str | os.PathLike[str]) -> tuple[Header, str]:
+    """Read a whole page: its header and its body, for a caller that needs the text too."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return split_header(decode(data))
 
 
 _CLOSED = re.compile(rb"[\r\n](?:---|\.\.\.)[ \t]*[\r\n]")

@@ -7,7 +7,7 @@ renderers can share one loaded model without defending against each other.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +18,7 @@ __all__ = [
     "STATUSES",
     "IN_PROGRESS_STATUSES",
     "Analysis",
+    "at_or_above",
     "Cell",
     "Continuity",
     "Finding",
@@ -46,6 +47,14 @@ _RANK = {"ignore": 0, "info": 1, "warn": 2, "error": 3, "never": 4}
 def severity_rank(severity: str) -> int:
     """Order severities so that `fail_on` comparisons read naturally (`never` is above all)."""
     return _RANK[severity]
+
+
+def at_or_above(findings: Iterable[Finding], threshold: str) -> list[Finding]:
+    """The findings at `threshold` or more severe (none for `never`)."""
+    if threshold == "never":
+        return []
+    rank = severity_rank(threshold)
+    return [f for f in findings if severity_rank(f.severity or "error") >= rank]
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,10 +304,7 @@ class Analysis:
         return sum(f.severity == severity for f in self.findings)
 
     def at_or_above(self, threshold: str) -> list[Finding]:
-        if threshold == "never":
-            return []
-        rank = severity_rank(threshold)
-        return [f for f in self.findings if severity_rank(f.severity or "error") >= rank]
+        return at_or_above(self.findings, threshold)
 
     def journey(self, journey_id: str) -> Journey | None:
         for journey in self.journeys:

@@ -4,10 +4,17 @@ publishes the map.
 The map's pages are generated files (as Material's tags plugin does it): each holds a
 placeholder, and `on_page_content` swaps in the HTML the core renderer makes, so
 the pages go through the theme, the navigation and the search index like any other.
+
+MkDocs builds on one core, and needs the map and the badges only after it has read
+every page. On a large site, the analysis and the rendering (`publication.publish`)
+run meanwhile in a forked child, on another core: its findings are reported, and a
+build that fails on them stops, once every page has been read, before any is written.
+A smaller site, `serve`, or a system without `fork` has them made first, in-process.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -21,13 +28,15 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.toc import get_toc
 
-from .cache import CACHE_DIR, Kept
+from .background import Background
+from .cache import CACHE_DIR
 from .config import ContentMapConfig
-from .engine import Project, Result, analyse
-from .header import split_header
-from .model import STATUSES, Finding
-from .render import ASSET_FILES, ASSETS, MapPage, Renderer, searchable, toc_tokens
-from .report import dumps, to_json
+from .content import PageReader
+from .engine import Project, Registry, load_registry
+from .layout import Layout, MapPage
+from .model import STATUSES, Finding, at_or_above
+from .publication import Publication, publish
+from .render import ASSET_FILES, ASSETS, searchable, toc_tokens
 from .settings import Settings
 
 __all__ = ["ContentMapPlugin"]
@@ -35,6 +44,11 @@ __all__ = ["ContentMapPlugin"]
 log = get_plugin_logger("content-map")
 
 _LOG_AT = {"error": log.error, "warn": log.warning, "info": log.info}
+
+
+BACKGROUND_FROM = 1000
+"""Pages from which the publication is made on another core: below, forking costs
+about what it saves."""
 
 
 def finding_line(finding: Finding) -> str:
@@ -48,12 +62,14 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.serving = False
         self.settings = Settings()
         self.project: Project | None = None
-        self.result: Result | None = None
-        self.renderer: Renderer | None = None
+        self.registry: Registry | None = None
+        self.layout: Layout | None = None
+        self.pages: list[str] = []  # the site's own Markdown pages, docs-relative
+        self.reader: PageReader | None = None
+        self.work: Background[Publication] | None = None
         self.map_pages: dict[str, MapPage] = {}
         self.front_matter: dict[str, dict[str, Any]] = {}
         self.full_content: dict[str, str] = {}  # map pages, while search plugins index them
-        self.rendered = Kept(None, "rendered", None)  # map pages and badges
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -87,44 +103,32 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
     def on_files(self, files: Any, *, config: Any) -> Any:
         if self.project is None:
             return files
-        pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
-        # Worker processes only for a one-off build: `serve` runs threads, and forking
-        # a process with threads is not safe.
-        self.result = analyse(self.project, pages, parallel=not self.serving,
-                              keep_front_matter=True)
-        self._report(self.result)
-        return self._add_map(files, config)
+        self.pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
+        self.reader = PageReader(self.project.docs_dir, self.project.root)
+        self.registry = load_registry(self.project)
+        self.layout = Layout(self.settings, self.registry.journeys, self.registry.personas)
+        return self._add_map(files, config, self.layout)
 
-    def _add_map(self, files: Files, config: Any) -> Files:
-        """Generated files for the map pages, its assets and `content-map.json`.
+    def _add_map(self, files: Files, config: Any, layout: Layout) -> Files:
+        """Generated files for the map pages, its assets and `content-map.json` (its
+        content comes with the publication).
 
         With an explicit `nav` the site places the overview itself; without one only the
         overview joins the navigation (SPEC §8): every nav entry is rendered into every
         page, so one entry per persona and stage would cost personas × pages.
         """
-        assert self.project is not None and self.result is not None
-        docs_prefix = Path(os.path.relpath(self.project.docs_dir, self.project.root)).as_posix()
-        self.renderer = renderer = Renderer(
-            self.result.analysis, self.settings,
-            template_dirs=[os.path.join(d, "content-map") for d in config.theme.dirs],
-            use_directory_urls=config.use_directory_urls,
-            docs_prefix="" if docs_prefix == "." else docs_prefix,
-            source_base=_source_base(config, docs_prefix),
-            cache_dir=self.project.cache_dir / "templates" if self.project.cache_dir else None,
-        )
         self.map_pages = {}
-        for page in renderer.pages():
+        for page in layout.pages():
             in_nav = config.nav is None and page.kind == "overview"
             self._put(files, File.generated(
                 config, page.src_uri, content=_PLACEHOLDER,
                 inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
             self.map_pages[page.src_uri] = page
         for name in ASSET_FILES:
-            self._put(files, File.generated(config, renderer.asset_src(name),
+            self._put(files, File.generated(config, layout.asset_src(name),
                                             abs_src_path=str(ASSETS / name)))
         if self.settings.export:
-            document = dumps(to_json(self.result.analysis, model=True), compact=True)
-            self._put(files, File.generated(config, renderer.export_src, content=document))
+            self._put(files, File.generated(config, layout.export_src, content="{}"))
         return files
 
     @staticmethod
@@ -137,20 +141,30 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         files.append(file)
 
     def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
-        if self.renderer is None:
+        if self.project is None or self.layout is None or self.registry is None:
             return nav
-        self.renderer.set_urls({f.src_uri: f.url for f in files.documentation_pages()})
-        assert self.project is not None and self.result is not None
-        key = None
-        if self.project.cache_dir is not None and self.result.key is not None:
-            key = f"{self.result.key}:{self.renderer.fingerprint()}"
-        # Kept from the last build while the analysis, the templates and the URLs are the
-        # same (a page's text may have changed): such a build renders nothing again.
-        self.rendered = Kept(self.project.cache_dir, "rendered", key)
-        overview = files.get_file_from_path(self.renderer.overview_src)
+        overview = files.get_file_from_path(self.layout.overview_src)
         if config.nav is None and overview is not None and overview.page is not None:
             _hoist(nav, overview.page)
+        # The files are final: every page's URL is known, and the publication can start.
+        docs_prefix = Path(os.path.relpath(self.project.docs_dir, self.project.root)).as_posix()
+        work = functools.partial(
+            publish, self.project, self.pages, self.registry,
+            {f.src_uri: f.url for f in files.documentation_pages()},
+            template_dirs=[os.path.join(d, "content-map") for d in config.theme.dirs],
+            use_directory_urls=config.use_directory_urls,
+            docs_prefix="" if docs_prefix == "." else docs_prefix,
+            source_base=_source_base(config, docs_prefix))
+        # Never forked for `serve`: it runs threads, and forking them is not safe.
+        self.work = Background(work, fork=not self.serving
+                               and len(self.pages) >= BACKGROUND_FROM)
+        if not self.work.forked:
+            self._report(self.work.get())  # before any page is read
         return nav
+
+    def _publication(self) -> Publication:
+        assert self.work is not None
+        return self.work.get()
 
     def _map_markdown(self, markdown: str, page: Any) -> str:
         map_page = self.map_pages.get(page.file.src_uri)
@@ -167,16 +181,11 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
-        if self.renderer is None:
+        if self.work is None or page.file.src_uri not in self.map_pages:
             return html
-        map_page = self.map_pages.get(page.file.src_uri)
-        if map_page is not None:
-            renderer = self.renderer
-            done = self.rendered.get("pages", page.file.src_uri, lambda: _page(renderer,
-                                                                                map_page))
-            page.toc = get_toc(toc_tokens(done[1]))  # type: ignore[arg-type]
-            return str(done[0])
-        return html
+        content, headings = self._publication().pages[page.file.src_uri]
+        page.toc = get_toc(toc_tokens(headings))  # type: ignore[arg-type]
+        return content
 
     # Search plugins index a page in `on_page_context` (priority 0), from `page.content`;
     # the theme renders it after every handler has run. Around them, a map page is shown
@@ -197,21 +206,20 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         full = self.full_content.pop(src, None)
         if full is not None:
             page.content = full
-        elif self.renderer is not None and page.content is not None:
-            renderer = self.renderer
-            badges = self.rendered.get("badges", src, lambda: renderer.badges(src))
+        elif self.work is not None and page.content is not None:
+            badges = self._publication().badges.get(src)
             if badges is not None:
                 page.content = badges.apply(page.content)
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
 
-    def _report(self, result: Result) -> None:
+    def _report(self, publication: Publication) -> None:
         fail_on = self.settings.fail_on
         stop = not self.serving or self.settings.serve_fail
-        failing = result.analysis.at_or_above(fail_on) if stop else []
+        failing = at_or_above(publication.findings, fail_on) if stop else []
         failing_set = set(failing)
-        for finding in result.analysis.findings:
+        for finding in publication.findings:
             if finding in failing_set:
                 continue
             _LOG_AT.get(finding.severity or "error", log.error)(finding_line(finding))
@@ -224,32 +232,22 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             )
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
-        """Give MkDocs each page's source ourselves, so its front-matter is parsed once.
+        """Give MkDocs each page's source ourselves, so its front-matter is parsed as this
+        tool parses it, and faster than MkDocs would.
 
-        A page whose block this tool parsed gets its body only, and `on_page_markdown`
-        sets `page.meta` from that parse; a broken block is kept away from MkDocs's own
-        parser, which would render it as text or, nested deep enough, crash (the
-        problem is already reported).
+        A page with a block gets its body only, and `on_page_markdown` sets `page.meta`
+        from the block; a broken block is kept away from MkDocs's own parser, which would
+        render it as text or, nested deep enough, crash (the analysis reports it).
         """
-        if self.result is None:
+        if self.reader is None or page.file.generated_by:
             return None
-        src = page.file.src_uri
-        reason = self.result.broken.get(src)
-        if reason in ("outside", "unreadable"):
-            return ""  # never opened: a link out of the project, a pipe, a loop
-        if reason is None and src not in self.result.parsed:
-            return None
-        try:
-            text = page.file.content_string
-        except (OSError, ValueError):  # the encoding problem was reported
-            return ""
-        header, body = split_header(text)
-        if reason is not None:
-            return body if header.state == "ok" else ""
-        if header.state != "ok":
-            return None
-        self.front_matter[src] = self.result.front_matter(src) or {}
-        return "\n" + body  # a blank first line: MkDocs finds no front-matter to parse again
+        read = self.reader.read(page.file.src_uri)
+        if read.broken is not None:
+            return read.body if read.state == "ok" else ""
+        if read.state != "ok":
+            return read.body  # no block: the text as it is
+        self.front_matter[page.file.src_uri] = read.front_matter or {}
+        return "\n" + read.body  # a blank first line: MkDocs finds no block to parse again
 
     @event_priority(100)  # before other plugins read `page.meta`
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
@@ -258,8 +256,22 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             page.meta = dict(meta)
         return self._map_markdown(markdown, page)
 
-    def on_post_build(self, *, config: Any) -> None:
-        self.rendered.save()
+    def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
+        """Every page has been read: report what the publication found (a failing build
+        stops here, before any page is written), and write the export."""
+        if self.work is None:
+            return env
+        publication = self._publication()
+        if self.work.forked:
+            self._report(publication)
+        export = files.get_file_from_path(self.layout.export_src) if self.layout else None
+        if export is not None and publication.export is not None:
+            export.content_string = publication.export
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.work is not None:
+            self.work.close()
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
         if self.project is not None:
@@ -269,12 +281,6 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
                 if path is not None and path.exists():
                     server.watch(str(path))
         return server
-
-
-
-def _page(renderer: Renderer, page: MapPage) -> tuple[str, tuple[Any, ...]]:
-    rendered = renderer.render(page)
-    return rendered.html, rendered.headings
 
 
 _PLACEHOLDER = "<!-- content-map: this page is generated by the content-map plugin -->\n"

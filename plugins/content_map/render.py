@@ -39,6 +39,7 @@ from markupsafe import Markup, escape
 
 from .cache import digest
 from .coverage import counting_paths
+from .layout import Layout, MapPage
 from .metrics import METRICS, Results, results
 from .model import (
     IN_PROGRESS_STATUSES,
@@ -403,18 +404,6 @@ def _wrap(title: str, width: int = LINE_CHARS, lines: int = 2) -> tuple[str, ...
 
 
 @dataclass(frozen=True)
-class MapPage:
-    """One generated page: where it lives in the docs tree and what it shows."""
-
-    src_uri: str
-    title: str  # plain text; escape it before handing it to a theme
-    kind: str  # overview | persona | stage | gaps | attention
-    persona: str | None = None
-    journey: str | None = None
-    stage: str | None = None
-
-
-@dataclass(frozen=True)
 class Heading:
     level: int
     id: str
@@ -747,7 +736,7 @@ def _finite(value: float | None) -> float | None:
     return int(value) if float(value).is_integer() else value
 
 
-class Renderer:
+class Renderer(Layout):
     """Renders the map of one analysis. Make one per build; it indexes the analysis once."""
 
     def __init__(
@@ -762,31 +751,16 @@ class Renderer:
         source_base: str | None = None,
         cache_dir: str | os.PathLike[str] | None = None,
     ):
+        super().__init__(settings, analysis.journeys, analysis.personas)
         self.analysis = analysis
-        self.settings = settings
         self.env = environment(template_dirs, cache_dir)
         self.use_directory_urls = use_directory_urls
         self.urls: Mapping[str, str] = urls or {}
         self.docs_prefix = docs_prefix.strip("/")
         self.source_base = safe_url(source_base) if source_base else None
-        root = settings.map_path.strip("/")
-        self.root = root
-        self.overview_src = f"{root}/index.md"
-        self.gaps_src = f"{root}/gaps.md"
-        self.attention_src = f"{root}/attention.md"
-        self.export_src = f"{root}/content-map.json"
         self._index()
 
     # -- where things live ------------------------------------------------------------
-
-    def persona_src(self, persona_id: str) -> str:
-        return f"{self.root}/personas/{persona_id}.md"
-
-    def stage_src(self, journey: str, stage: str) -> str:
-        return f"{self.root}/stages/{journey}/{stage}.md"
-
-    def asset_src(self, name: str) -> str:
-        return f"{self.root}/assets/{name}"
 
     def url(self, src: str) -> str:
         url = self.urls.get(src)
@@ -823,22 +797,6 @@ class Renderer:
     def data_rows(self) -> DataRows:
         """The rows every page's data shares, made when a page first needs them."""
         return DataRows(self)
-
-    def pages(self) -> list[MapPage]:
-        """Every generated page: overview, gap report, needs attention, one per persona and
-        one per stage."""
-        pages = [MapPage(self.overview_src, self.settings.nav_title, "overview"),
-                 MapPage(self.gaps_src, "Gap report", "gaps"),
-                 MapPage(self.attention_src, "Needs attention", "attention")]
-        pages += [MapPage(self.persona_src(p.id), p.name, "persona", persona=p.id)
-                  for p in self.analysis.personas]
-        for journey in self.analysis.journeys:
-            for stage in journey.stages:
-                title = stage.name if len(self.analysis.journeys) == 1 \
-                    else f"{stage.name} · {journey.name}"
-                pages.append(MapPage(self.stage_src(journey.id, stage.id), title, "stage",
-                                     journey=journey.id, stage=stage.id))
-        return pages
 
     # -- indexes ----------------------------------------------------------------------
 
