@@ -61,14 +61,26 @@ def timed(argv: list[str], cwd: Path | None = None) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def median_of(repeat: int, *commands: list[str]) -> list[tuple[float, float]]:
-    """Interleave the commands `repeat` times; medians of time and of peak memory."""
+def sampled(repeat: int, *commands: list[str]) -> list[list[tuple[float, float]]]:
+    """Interleave the commands `repeat` times; each one's (time, peak memory) per round."""
     samples: list[list[tuple[float, float]]] = [[] for _ in commands]
     for _ in range(repeat):
         for index, argv in enumerate(commands):
             samples[index].append(timed(argv))
+    return samples
+
+
+def median_of(repeat: int, *commands: list[str]) -> list[tuple[float, float]]:
+    """Interleave the commands `repeat` times; medians of time and of peak memory."""
     return [(statistics.median(t for t, _ in s), statistics.median(m for _, m in s))
-            for s in samples]
+            for s in sampled(repeat, *commands)]
+
+
+def paired_overhead(samples: list[tuple[float, float]], base: list[tuple[float, float]]) -> float:
+    """The median, over rounds, of a command's time over the baseline's in the same round:
+    runs seconds apart share the machine's load, so their ratio is steadier than the
+    ratio of two medians."""
+    return statistics.median(t / b for (t, _), (b, _) in zip(samples, base, strict=True)) - 1
 
 
 def check_argv(config: Path, *extra: str) -> list[str]:
@@ -185,13 +197,15 @@ def bench_build(root: Path, pages: int, repeat: int) -> dict:
         variants[name] = [sys.executable, "-m", "mkdocs", "build", "-q", "-f",
                           str(target / "mkdocs.yml"), "-d", str(output_dir(target, name))]
     timed(variants["plugin_warm"])  # fill the cache that the warm variant then uses
-    timings = median_of(repeat, *variants.values())
-    seconds = {name: t for name, (t, _) in zip(variants, timings, strict=True)}
+    samples = dict(zip(variants, sampled(repeat, *variants.values()), strict=True))
+    seconds = {name: statistics.median(t for t, _ in runs) for name, runs in samples.items()}
+    base = samples["without"]
     return {"pages": pages, "without_s": seconds["without"], "plugin_s": seconds["plugin"],
             "plugin_warm_s": seconds["plugin_warm"], "tags_s": seconds["tags"],
-            "plugin_overhead": seconds["plugin"] / seconds["without"] - 1,
-            "plugin_warm_overhead": seconds["plugin_warm"] / seconds["without"] - 1,
-            "tags_overhead": seconds["tags"] / seconds["without"] - 1}
+            "plugin_overhead": paired_overhead(samples["plugin"], base),
+            "plugin_warm_overhead": paired_overhead(samples["plugin_warm"], base),
+            "tags_overhead": paired_overhead(samples["tags"], base),
+            "rounds": {name: [round(t, 3) for t, _ in runs] for name, runs in samples.items()}}
 
 
 def main() -> None:
@@ -231,10 +245,10 @@ def main() -> None:
         for size in (int(s) for s in args.build_sizes.split(",") if s):
             share = bench_share(work / f"build-{size}", size)
             results.setdefault("share", []).append(share)
-            print(f"{size:>8}  inside one build, without the cache: the plugin's hooks "
-                  f"{share['hooks']:.2f} s + the theme on its map pages "
+            print(f"{size:>8}  inside one build, without the cache, in MkDocs's process: the "
+                  f"plugin's hooks {share['hooks']:.2f} s + the theme on its map pages "
                   f"{share['map_pages']:.2f} s of {share['total_s']:.2f} s ({share['share']:.1%};"
-                  f" part of it replaces MkDocs's own front-matter parsing)", flush=True)
+                  f" the hooks read every page, which MkDocs then does not)", flush=True)
             if args.share_only:
                 continue
             row = bench_build(work / f"build-{size}", size, args.repeat)
