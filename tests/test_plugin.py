@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import socket
@@ -10,6 +11,7 @@ import sys
 import time
 
 import pytest
+import yaml
 
 from conftest import REPO, Site, minimal_site
 
@@ -96,6 +98,36 @@ def test_broken_front_matter_is_not_rendered_as_page_text(site: Site):
     assert "<h1 id=\"advocacy\">Advocacy</h1>" in html
     assert "values are nested more than 32 levels deep" in run.err
     assert (site.root / "site" / "deep" / "index.html").is_file()
+
+
+def test_other_plugins_see_the_front_matter_mkdocs_would_parse(site: Site):
+    """The plugin parses each page's block for MkDocs: `page.meta` must be what MkDocs's
+    own parse gives, plain dicts and lists, the first line of the page text included."""
+    minimal_site(site, {"fail_on": "never"})
+    block = ("title: Decision\npersonas: [reader]\nstage: decision\nreview_by: 2099-01-01\n"
+             "extra:\n  tags: [a, b]\n  nested: {x: 1}\nnotes:\n  - one\n  - two\n")
+    site.write("docs/decision.md", f"---\n{block}---\n\n# Decision\n\nText.\n")
+    site.write("hooks.py", """
+        import json, yaml
+        seen = {}
+        def on_page_markdown(markdown, page, **kwargs):
+            if page.file.src_uri == "decision.md":
+                seen["meta"] = repr(page.meta)
+                seen["types"] = sorted({type(v).__name__ for v in page.meta.values()})
+                seen["start"] = markdown.lstrip("\\n")[:10]
+            return markdown
+        def on_post_build(config, **kwargs):
+            with open("seen.json", "w") as out:
+                json.dump(seen, out)
+    """)
+    config = (site.root / "mkdocs.yml").read_text(encoding="utf-8")
+    site.write("mkdocs.yml", config + "hooks: [hooks.py]\n")
+    run = site.build()
+    assert run.code == 0, run.err[-2000:]
+    seen = json.loads((site.root / "seen.json").read_text(encoding="utf-8"))
+    assert seen["meta"] == repr(yaml.safe_load(block))
+    assert seen["types"] == ["date", "dict", "list", "str"]
+    assert seen["start"] == "# Decision"
 
 
 def test_disabled_plugin_does_nothing(site: Site):

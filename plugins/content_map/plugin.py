@@ -36,7 +36,8 @@ from .engine import Project, Registry, load_registry
 from .layout import Layout, MapPage
 from .model import STATUSES, Finding, at_or_above
 from .publication import Publication, publish
-from .render import ASSET_FILES, ASSETS, searchable, toc_tokens
+from .render import ASSET_FILES, ASSETS, Badges, searchable, toc_tokens
+from .safe_yaml import plain
 from .settings import Settings
 
 __all__ = ["ContentMapPlugin"]
@@ -209,7 +210,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         elif self.work is not None and page.content is not None:
             badges = self._publication().badges.get(src)
             if badges is not None:
-                page.content = badges.apply(page.content)
+                page.content = Badges(*badges).apply(page.content)
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
@@ -246,14 +247,14 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             return read.body if read.state == "ok" else ""
         if read.state != "ok":
             return read.body  # no block: the text as it is
-        self.front_matter[page.file.src_uri] = read.front_matter or {}
+        self.front_matter[page.file.src_uri] = plain(read.front_matter) or {}
         return "\n" + read.body  # a blank first line: MkDocs finds no block to parse again
 
     @event_priority(100)  # before other plugins read `page.meta`
     def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Files) -> str:
         meta = self.front_matter.pop(page.file.src_uri, None)
         if meta is not None:
-            page.meta = dict(meta)
+            page.meta = meta
         return self._map_markdown(markdown, page)
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:

@@ -28,7 +28,9 @@ __all__ = ["Publication", "publish"]
 class Publication:
     findings: tuple[Finding, ...]
     pages: dict[str, tuple[str, tuple[Heading, ...]]]  # map page -> (HTML, its headings)
-    badges: dict[str, Badges]  # piece's page -> its badges
+    # piece's page -> its badges (top, bottom): plain tuples of text, which the garbage
+    # collector stops tracking, so thousands of them cost the rest of the build nothing
+    badges: dict[str, tuple[str, str]]
     export: str | None  # `content-map.json`, when the export is on
 
 
@@ -54,13 +56,13 @@ def publish(project: Project, pages: Iterable[str], registry: Registry,
     for page in renderer.pages():
         map_pages[page.src_uri] = rendered.get("pages", page.src_uri,
                                                functools.partial(_render, renderer, page))
-    badges: dict[str, Badges] = {}
+    badges: dict[str, tuple[str, str]] = {}
     if project.settings.badges:
         for piece in analysis.pieces:
-            made = rendered.get("badges", piece.path,
-                                functools.partial(renderer.badges, piece.path))
+            made: Badges | None = rendered.get("badges", piece.path,
+                                               functools.partial(renderer.badges, piece.path))
             if made is not None:
-                badges[piece.path] = made
+                badges[piece.path] = (made.top, made.bottom)
     rendered.save()
     export = dumps(to_json(analysis, model=True), compact=True) \
         if project.settings.export else None

@@ -32,7 +32,7 @@ try:
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["MAX_DEPTH", "YamlList", "YamlMap", "YamlProblem", "load", "raw_text"]
+__all__ = ["MAX_DEPTH", "YamlList", "YamlMap", "YamlProblem", "load", "plain", "raw_text"]
 
 MAX_DEPTH = 32
 """Deepest nesting of mappings and lists accepted; real files stay under 6."""
@@ -90,6 +90,17 @@ class YamlList(list):  # type: ignore[type-arg]
         self.lines: list[int] = []
         self.raw: dict[int, str] = {}
         self.unbuilt: list[tuple[int, str, str]] = []
+
+
+def plain(value: Any) -> Any:
+    """`value` with its mappings and lists as plain `dict` and `list`, as PyYAML builds
+    them: what a site builder's own parse would have given."""
+    kind = type(value)
+    if kind is YamlMap:
+        return {key: plain(item) for key, item in value.items()}
+    if kind is YamlList:
+        return [plain(item) for item in value]
+    return value
 
 
 def raw_text(container: Any, key: Any) -> str | None:
