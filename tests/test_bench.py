@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
 
 
@@ -52,6 +54,9 @@ def test_the_build_benchmark_runs_on_a_corpus_with_a_nav(tmp_path):
     assert row["pages"] == 40
     for key in ("without_s", "plugin_s", "plugin_warm_s", "tags_s"):
         assert row[key] > 0
-    assert result["share"][0]["hooks"] > 0
+    share = result["share"][0]
+    assert share["hooks"] > 0 and share["read_source"] > 0 and share["without_read_source"] > 0
+    assert share["net_s"] == pytest.approx(share["hooks"] + share["map_pages"]
+                                           + share["read_source"] - share["without_read_source"])
     config = (tmp_path / "work" / "build-40" / "plugin_warm" / "mkdocs.yml").read_text()
     assert "nav:" in config and "section-00/index.md" in config

@@ -86,11 +86,9 @@ def load_pieces(
     today: dt.date,
     cache: PageCache | None = None,
     parallel: bool = False,
-) -> tuple[list[Piece], list[Finding], dict[str, str]]:
-    """Read each page's header; return the pieces, findings, and the broken pages.
+) -> tuple[list[Piece], list[Finding]]:
+    """Read each page's header; return the pieces and the findings.
 
-    Broken pages (front-matter that is unclosed, too large or refused) are returned
-    with the reason, so an adapter can keep them away from a less careful parser.
     Excluded pages are not pieces, but their front-matter is still checked: MkDocs
     parses it all the same. With a `cache`, a page whose file is unchanged since the
     last run is not read again: its parsed front-matter and findings come from the cache.
@@ -122,15 +120,12 @@ def load_pieces(
 
     pieces: list[Piece] = []
     findings: list[Finding] = []
-    broken: dict[str, str] = {}
     for path in pages:
-        piece, page_findings, reason, _ = outcomes[path]
+        piece, page_findings, _, _ = outcomes[path]
         findings.extend(page_findings)
-        if reason is not None:
-            broken[path] = reason
         if piece is not None:
             pieces.append(piece)
-    return pieces, findings, broken
+    return pieces, findings
 
 
 _JOB: _PageJob | None = None  # the job a forked worker runs
@@ -235,7 +230,7 @@ class PageText(NamedTuple):
     state: str  # the state of its front-matter block (see `Header`)
     body: str  # the text after the block; all of it when there is none
     front_matter: safe_yaml.YamlMap | None  # the parsed block: None when none or broken
-    broken: str | None  # why the block must not be parsed again (see `load_pieces`)
+    broken: str | None  # why the block must not reach a less careful parser, or None
 
 
 class PageReader:

@@ -38,7 +38,6 @@ class Project:
 @dataclass(frozen=True)
 class Result:
     analysis: Analysis
-    broken: dict[str, str]  # docs-relative page -> why its front-matter must not be parsed
     key: str | None = None  # with a cache: names the analysis (same key, same analysis)
 
 
@@ -116,7 +115,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     else:
         page_list = list(pages)
     cache = PageCache(project.cache_dir) if project.cache_dir is not None else None
-    pieces, piece_findings, broken = load_pieces(page_list, project.docs_dir, root, journeys,
+    pieces, piece_findings = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today, cache, parallel)
     before_pieces = len(findings)  # the findings on persona and journey files
     findings += piece_findings
@@ -167,7 +166,7 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         continuity=tuple(walks),
         figures=figures,
     )
-    return Result(analysis, broken, key)
+    return Result(analysis, key)
 
 
 _AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]

@@ -36,7 +36,7 @@ from .engine import Project, Registry, load_registry
 from .layout import Layout, MapPage
 from .model import STATUSES, Finding, at_or_above
 from .publication import Publication, publish
-from .render import ASSET_FILES, ASSETS, Badges, searchable, toc_tokens
+from .render import ASSET_FILES, ASSETS, Badges, toc_tokens
 from .safe_yaml import plain
 from .settings import Settings
 
@@ -184,9 +184,9 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
         if self.work is None or page.file.src_uri not in self.map_pages:
             return html
-        content, headings = self._publication().pages[page.file.src_uri]
-        page.toc = get_toc(toc_tokens(headings))  # type: ignore[arg-type]
-        return content
+        made = self._publication().pages[page.file.src_uri]
+        page.toc = get_toc(toc_tokens(made.headings))  # type: ignore[arg-type]
+        return made.html
 
     # Search plugins index a page in `on_page_context` (priority 0), from `page.content`;
     # the theme renders it after every handler has run. Around them, a map page is shown
@@ -198,7 +198,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
     def _before_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         if page.file.src_uri in self.map_pages and page.content is not None:
             self.full_content[page.file.src_uri] = page.content
-            page.content = searchable(page.content)
+            page.content = self._publication().pages[page.file.src_uri].searchable
         return context
 
     @event_priority(-50)  # after them

@@ -13,21 +13,28 @@ import functools
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .cache import Kept
 from .engine import Project, Registry, analyse
 from .layout import MapPage
 from .model import Finding
-from .render import Badges, Heading, Renderer
+from .render import Badges, Heading, Renderer, searchable
 from .report import dumps, to_json
 
-__all__ = ["Publication", "publish"]
+__all__ = ["MapHtml", "Publication", "publish"]
+
+
+class MapHtml(NamedTuple):
+    html: str
+    headings: tuple[Heading, ...]
+    searchable: str  # what a search index should see of it (see `render.searchable`)
 
 
 @dataclass(frozen=True)
 class Publication:
     findings: tuple[Finding, ...]
-    pages: dict[str, tuple[str, tuple[Heading, ...]]]  # map page -> (HTML, its headings)
+    pages: dict[str, MapHtml]  # map page -> its HTML
     # piece's page -> its badges (top, bottom): plain tuples of text, which the garbage
     # collector stops tracking, so thousands of them cost the rest of the build nothing
     badges: dict[str, tuple[str, str]]
@@ -52,10 +59,11 @@ def publish(project: Project, pages: Iterable[str], registry: Registry,
     if cache_dir is not None and result.key is not None:
         key = f"{result.key}:{renderer.fingerprint()}"
     rendered = Kept(cache_dir, "rendered", key)
-    map_pages: dict[str, tuple[str, tuple[Heading, ...]]] = {}
+    map_pages: dict[str, MapHtml] = {}
     for page in renderer.pages():
-        map_pages[page.src_uri] = rendered.get("pages", page.src_uri,
-                                               functools.partial(_render, renderer, page))
+        html, headings = rendered.get("pages", page.src_uri,
+                                      functools.partial(_render, renderer, page))
+        map_pages[page.src_uri] = MapHtml(html, headings, searchable(html))
     badges: dict[str, tuple[str, str]] = {}
     if project.settings.badges:
         for piece in analysis.pieces:
