@@ -33,8 +33,8 @@ class Layout:
     def __init__(self, settings: Settings, journeys: Sequence[Journey],
                  personas: Sequence[Persona]):
         self.settings = settings
-        self.layout_journeys = tuple(journeys)
-        self.layout_personas = tuple(personas)
+        self._journeys = tuple(journeys)
+        self._personas = tuple(personas)
         root = settings.map_path.strip("/")
         self.root = root
         self.overview_src = f"{root}/index.md"
@@ -58,8 +58,8 @@ class Layout:
                  MapPage(self.gaps_src, "Gap report", "gaps"),
                  MapPage(self.attention_src, "Needs attention", "attention")]
         pages += [MapPage(self.persona_src(p.id), p.name, "persona", persona=p.id)
-                  for p in self.layout_personas]
-        journeys = self.layout_journeys
+                  for p in self._personas]
+        journeys = self._journeys
         for journey in journeys:
             for stage in journey.stages:
                 title = stage.name if len(journeys) == 1 else f"{stage.name} · {journey.name}"

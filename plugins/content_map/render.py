@@ -768,11 +768,6 @@ class Renderer(Layout):
             url = page_url(src, self.use_directory_urls)
         return "" if url in (".", "./") else url
 
-    def set_urls(self, urls: Mapping[str, str]) -> None:
-        """Use the engine's URLs for every page (the adapter knows them once files are final)."""
-        self.urls = urls
-        self.__dict__.pop("data_rows", None)  # made again, with these URLs
-
     def choices(self, name: str) -> list[tuple[str, str]]:
         """The (value, label) options of the filter form's select `name`."""
         if name == "persona":
