@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
+from lxml import etree
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
@@ -91,6 +93,20 @@ def _not_on_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert exact output: keep a CI runner's GitHub variables from changing it."""
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
         monkeypatch.delenv(name, raising=False)
+
+
+SCHEMAS = Path(__file__).resolve().parent / "schemas"  # published schemas, unchanged
+
+
+@pytest.fixture(scope="session")
+def junit_schema() -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-ant.xsd")))
+
+
+@pytest.fixture(scope="session")
+def sarif_validator() -> jsonschema.Draft7Validator:
+    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema)
 
 
 @pytest.fixture

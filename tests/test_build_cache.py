@@ -67,3 +67,27 @@ def test_without_the_cache_nothing_is_kept(site: Site, counted):
     built(site, counted, "first", cache=False)
     assert built(site, counted, "second", cache=False) == (9, 5)
     assert not (site.root / ".cache").exists()
+
+
+def test_kept_pages_that_do_not_fit_are_rendered_again(site: Site, counted):
+    """The kept map is JSON read through declared shapes: an entry of another shape (or a
+    file that is not JSON at all) is rendered again, and the site is the same."""
+    import json
+
+    minimal_site(site)
+    (site.root / "overrides").mkdir()
+    age(site.root)
+    built(site, counted, "first")
+    kept = site.root / ".cache/content-map/rendered.json"
+    head = json.loads(kept.read_text(encoding="utf-8"))
+    pages, badges = head[4]["pages"], head[4]["badges"]
+    page, piece = next(iter(pages)), next(iter(badges))
+    pages[page] = ["<h1>x</h1>", [[1, "x"]]]  # a heading short of a field
+    badges[piece] = {"top": "<script>", "bottom": ""}  # an object, not [top, bottom]
+    kept.write_text(json.dumps(head), encoding="utf-8")
+    assert built(site, counted, "second") == (1, 1)
+    assert same_tree(site.root / "first", site.root / "second")
+    for text in ("", "[", "\x00", json.dumps(head[:4] + [[]])):
+        kept.write_text(text, encoding="utf-8")
+        assert built(site, counted, "again") == (9, 5)
+        assert same_tree(site.root / "first", site.root / "again")

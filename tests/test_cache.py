@@ -36,7 +36,7 @@ def report(site: Site, *args: str) -> dict:
 
 
 def cache_file(site: Site):
-    return site.root / ".cache" / "content-map" / "pages.pickle"
+    return site.root / ".cache" / "content-map" / "pages.json"
 
 
 def test_warm_check_equals_a_cold_one(example: Site):
@@ -182,3 +182,283 @@ def test_a_few_changes_are_appended_and_a_torn_record_is_ignored(example: Site):
     cold = report(example, "--no-cache")
     assert report(example) == cold
     assert report(example) == cold
+
+
+# What the cache holds, and how it is read back: JSON through declared shapes only.
+
+
+def _same(a, b) -> None:
+    """`a` and `b` are equal, of the same types all the way down, and YAML containers
+    carry the same line numbers, source text and unbuilt scalars."""
+    from content_map.safe_yaml import YamlList, YamlMap
+
+    assert type(a) is type(b), (a, b)
+    if isinstance(a, (YamlMap, YamlList)):
+        assert (a.line, a.lines, a.raw, a.unbuilt) == (b.line, b.lines, b.raw, b.unbuilt)
+        assert all(type(u) is tuple for u in b.unbuilt)
+    if isinstance(a, dict):
+        assert list(a) == list(b)
+        for key in a:
+            _same(a[key], b[key])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            _same(x, y)
+    elif hasattr(a, "__dataclass_fields__"):
+        assert a == b
+        for name in a.__dataclass_fields__:
+            _same(getattr(a, name), getattr(b, name))
+    else:
+        assert a == b
+
+
+def _round_trip(hint, value, table: bool = False):
+    """`value` encoded, written as JSON text, read and decoded again, one by one and
+    all at once (as the page cache reads its entries)."""
+    from content_map.cachecodec import Table, dumps, loads, shape
+
+    shaped = shape(hint)
+    store = Table()
+    with store.active() if table else _nothing():
+        text = dumps(shaped.encode(value))
+    store = Table(loads(dumps(store.data)))
+    with store.active() if table else _nothing():
+        one = shaped.decode(loads(text))
+        many = shaped.many([loads(text), loads(text)])
+    _same(value, one)
+    _same(value, many[0])
+    _same(value, many[1])
+    return one
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()
+
+
+YAML_TEXT = """\
+title: "A page: with a colon"
+personas: [cfo, controller]
+stage: buyer/decision
+review_by: 2027-08-11
+published: 2024-01-31 10:30:00+02:00
+local: 2024-01-31 10:30:00
+draft: no
+code: 007
+version: 1.10
+bad_date: 2027-13-45
+ratio: .inf
+empty:
+nested:
+  list:
+    - one
+    - {a: 1, b: [true, null, 2.5]}
+  deeper: {x: {y: [1, [2, [3]]]}}
+block:
+  - first
+  - 2026-01-01
+"""
+
+
+def test_front_matter_comes_back_with_its_lines_and_source_text():
+    from content_map import safe_yaml
+    from content_map.content import Parsed
+    from content_map.model import Finding
+
+    data = safe_yaml.load(YAML_TEXT)
+    assert data.unbuilt and data.raw and isinstance(data["nested"]["list"], safe_yaml.YamlList)
+    parsed = ("Title", data, [Finding("schema", "docs/a.md", 11, "bad date", column=3)],
+              "unbuilt")
+    back = _round_trip(Parsed, parsed)
+    assert back[1]["published"].utcoffset() is not None
+    _round_trip(Parsed, (None, None, [], None))
+    for text in ("a: [x]\n", "a:\n  - 1\n  - '2'\n", "k: v\n"):  # the simple loader too
+        _round_trip(Parsed, (None, safe_yaml.load(text), [], None))
+
+
+def test_everything_the_cache_stores_comes_back_as_it_was(example: Site):
+    """Each kind of value, as a real run makes it: settings, pages' outcomes, the rules'
+    findings across pieces, and a build's rendered pages and badges."""
+    import dataclasses
+    import datetime as dt
+
+    from content_map.cli import _settings
+    from content_map.content import CACHED
+    from content_map.engine import Project, _AcrossPieces, analyse
+    from content_map.model import Finding, Waiver
+    from content_map.publication import _KEPT
+    from content_map.render import Badges, Heading
+    from content_map.settings import Settings
+    from content_map.siteconfig import read_site_config
+
+    site = read_site_config(str(example.root / "mkdocs.yml"))
+    settings = _settings(site.path, site.options, None)
+    _round_trip(Settings, settings)
+    _round_trip(Settings, Settings())
+    _round_trip(Settings, dataclasses.replace(
+        settings, waivers=(Waiver("cfo", "advocacy", "later", "buyer", dt.date(2030, 1, 2)),
+                           Waiver("cfo", "advocacy", "never")),
+        fields={"stage": "step"}, rules={"stale": "warn"}, floors={"views": 1.5},
+        ceilings={"bounce_rate": 1}, metrics_file=None, exclude=("drafts/*",)))
+
+    analysis = analyse(Project(example.root, site.docs_dir, settings)).analysis
+    assert analysis.pieces and analysis.cells and analysis.findings and analysis.continuity
+    figures = {page: dict(values) for page, values in analysis.figures.items()}
+    assert figures
+    for table in (False, True):
+        _round_trip(_AcrossPieces, (list(analysis.cells), list(analysis.continuity), figures,
+                                    list(analysis.findings)), table)
+        for piece in analysis.pieces:
+            mine = [f for f in analysis.findings if f.file == piece.file]
+            _round_trip(CACHED, ("context", piece, mine, None), table)
+        _round_trip(CACHED, ("context", None, [Finding("yaml-syntax", "a.md", None, "x")],
+                             "encoding"), table)
+    _round_trip(_KEPT["pages"], ("<h1>x</h1>", (Heading(1, "x", "X"), Heading(2, "y", "Y &amp;"))))
+    _round_trip(_KEPT["pages"], ("", ()))
+    _round_trip(_KEPT["badges"], Badges("<p>top</p>", "<p>bottom</p>"))
+    _round_trip(_KEPT["badges"], None)
+
+
+def _mutations(data):
+    """`data` with one part replaced by something of another type, each way in turn."""
+    import copy
+
+    others = [None, True, 0, 1, 2.5, "", "x", [], [1], {}, {"M": []}, {"L": 1}, {"d": "x"},
+              {"q": 1}, [[]], 10**30]
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        if isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*path, i))
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                walk(item, (*path, key))
+
+    walk(data, ())
+    for path in paths:
+        for other in others:
+            changed = copy.deepcopy(data)
+            if not path:
+                yield other
+                continue
+            target = changed
+            for step in path[:-1]:
+                target = target[step]
+            target[path[-1]] = other
+            yield changed
+        if path and isinstance(path[-1], int):  # the list holding it, one item shorter
+            changed = copy.deepcopy(data)
+            target = changed
+            for step in path[:-1]:
+                target = target[step]
+            del target[-1]
+            yield changed
+
+
+def test_data_that_does_not_fit_its_shape_is_unreadable_never_an_error():
+    import contextlib
+
+    from content_map import safe_yaml
+    from content_map.cachecodec import Table, Unreadable, shape
+    from content_map.content import CACHED, Parsed
+    from content_map.model import Finding, Piece, StageRef
+
+    piece = Piece("a.md", "docs/a.md", "A", ("p",), (StageRef("j", "s"),), "draft", "o",
+                  None, None, None, None, ("b.md",), 1, {"title": 2})
+    cases = [
+        (CACHED, ("c", piece, [Finding("r", "docs/a.md", 2, "m", "warn")], None)),
+        (Parsed, ("T", safe_yaml.load(YAML_TEXT), [], "unbuilt")),
+    ]
+    for hint, value in cases:
+        shaped = shape(hint)
+        for table in (Table(), None):
+            with table.active() if table is not None else _nothing():
+                good = shaped.encode(value)
+                for data in _mutations(good):
+                    with contextlib.suppress(Unreadable):
+                        shaped.decode(data)
+                    with contextlib.suppress(Unreadable):
+                        shaped.many([good, data, data])
+
+
+def test_a_value_the_cache_cannot_hold_is_refused_when_written():
+    from content_map.cachecodec import Unreadable, shape
+    from content_map.model import StageRef
+
+    for hint, value in [(str, 1), (int, True), (tuple[str, ...], ["a"]), (list[int], (1,)),
+                        (StageRef, ("j", "s")), (dict[str, int], {1: 1}),
+                        (tuple[str, int], ("a",))]:
+        with pytest.raises(Unreadable):
+            shape(hint).encode(value)
+    for hint in (set[str], object, int | str, dict[int, str]):
+        with pytest.raises(TypeError):
+            shape(hint)
+
+
+def test_a_damaged_or_forged_pages_file_is_read_again(example: Site):
+    """Torn anywhere, or with parts of the wrong type, the pages file costs a re-read of
+    what it no longer holds, and the result is the cold one."""
+    import json
+
+    cold = report(example, "--no-cache")
+    report(example)
+    data = cache_file(example).read_bytes()
+    head, texts, rest = data.split(b"\n", 2)
+    parsed = json.loads(head)
+    path = next(iter(parsed[6]))
+    forged = []
+    for part in (0, 1, 2, 3):
+        changed = json.loads(head)
+        entry = changed[6][path]
+        entry[1][1][part] = {"M": [1, {}, {}, [], {}]}
+        forged.append(json.dumps(changed).encode() + b"\n" + texts + b"\n" + rest)
+    changed = json.loads(head)
+    changed[5] = [{"title": "two"}]  # a shared field layout of the wrong type
+    forged.append(json.dumps(changed).encode() + b"\n" + texts + b"\n" + rest)
+    forged.append(head + b"\n" + b"[" * 100000 + b"\n")  # nested too deep to read
+    forged.append(head + b"\n" + texts + b"\n" + b'["x", "y", {}, [], []]\n')  # another history
+    for cut in (1, len(head) // 2, len(head), len(head) + 1, len(head) + len(texts) // 2,
+                len(data) - 1):
+        forged.append(data[:cut])
+    for text in forged:
+        cache_file(example).write_bytes(text)
+        assert report(example) == cold
+
+
+def test_an_edit_that_keeps_the_size_and_sets_the_time_back_is_seen(example: Site):
+    """The change time is part of a page's identity: a same-size edit whose modification
+    time is put back (as `touch -r` or a checkout can do) is still read again."""
+    first = report(example)
+    page = example.root / "content/guides/pilot-checklist.md"
+    before = os.stat(page)
+    text = page.read_text(encoding="utf-8")
+    edited = text.replace("personas: [", "personas: [nbdy, ", 1).replace("\n\n", "\n", 6)
+    assert len(edited.encode()) == len(text.encode())
+    with open(page, "r+", encoding="utf-8") as handle:  # in place: the same inode
+        handle.write(edited)
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(page)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == \
+        (before.st_size, before.st_mtime_ns, before.st_ino)
+    warm = report(example)
+    assert warm != first
+    assert any("`nbdy` is not a persona" in f["message"] for f in warm["findings"])
+    assert warm == report(example, "--no-cache")
+
+
+def test_a_renamed_docs_folder_is_a_new_cache(example: Site):
+    edit(example.root / "content/guides/pilot-checklist.md", "personas: [", "personas: [nobody, ")
+    first = report(example)
+    assert any(f["file"].startswith("content/") for f in first["findings"])
+    (example.root / "content").rename(example.root / "pages")
+    config = example.root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("docs_dir: content",
+                                                                "docs_dir: pages"),
+                      encoding="utf-8")
+    warm = report(example)  # the pages' files are as they were: only their folder moved
+    assert not any(f["file"].startswith("content/") for f in warm["findings"])
+    assert any(f["file"].startswith("pages/") for f in warm["findings"])
+    assert warm == report(example, "--no-cache")

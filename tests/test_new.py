@@ -143,7 +143,7 @@ def test_a_file_created_during_the_write_is_not_overwritten(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "link", racing_link)
     with pytest.raises(ScaffoldError, match="already exists"):
-        create_file(target, "ours\n")
+        create_file(target, "ours\n", tmp_path)
     assert target.read_text() == "someone else's\n"
     assert [p.name for p in tmp_path.iterdir()] == ["page.md"]
 
@@ -154,7 +154,7 @@ def test_without_hard_links_the_write_is_still_exclusive(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "link", no_links)
     target = tmp_path / "sub" / "page.md"
-    create_file(target, "ours\n")
+    create_file(target, "ours\n", tmp_path)
     assert target.read_text() == "ours\n"
     assert [p.name for p in target.parent.iterdir()] == ["page.md"]
 

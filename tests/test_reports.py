@@ -6,7 +6,6 @@ import json
 import re
 from pathlib import Path
 
-import jsonschema
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,6 +15,7 @@ from conftest import Site, minimal_site
 from content_map.annotations import annotation, escape_data, escape_property
 from content_map.model import Finding
 from content_map.rules import RULES
+from content_map.terminal import visible
 from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"  # published schemas, unchanged
@@ -26,17 +26,6 @@ def not_on_github(monkeypatch):
     for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE",
                  "GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_SHA"):
         monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture(scope="module")
-def junit_schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "junit-ant.xsd")))
-
-
-@pytest.fixture(scope="module")
-def sarif_validator() -> jsonschema.Draft7Validator:
-    schema = json.loads((SCHEMAS / "sarif-2.1.0.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft7Validator(schema)
 
 
 def findings_of(site: Site) -> list[dict]:
@@ -70,7 +59,7 @@ def test_junit_is_valid_and_complete_on_every_kind_of_finding(site: Site, junit_
         case = suites[finding["rule"]].find(f"testcase[@name='{finding['file']}']")
         assert case is not None, finding
         body = case.find("failure").text
-        assert finding["message"] in body
+        assert visible(finding["message"]) in body  # one a line: a line feed shows as \x0a
         assert case.find("failure").get("type") == "error"
 
     # Coverage: one case per cell; a gap fails, a waived cell is skipped, a covered one passes.
@@ -339,9 +328,11 @@ def test_values_in_the_text_report_cannot_forge_workflow_commands(site: Site, mo
     start = next(i for i, line in enumerate(lines) if line.startswith("::stop-commands::"))
     token = lines[start].split("::")[2]
     end = lines.index(f"::{token}::")
+    # The value stays on its finding's line, its line feed shown, and inside the fence.
     forged = next(i for i, line in enumerate(lines)
-                  if line.startswith("::error file=README.md::forged`"))
-    assert start < forged < end  # the raw value sits inside the fence
+                  if "`x\\x0a::error file=README.md::forged`" in line)
+    assert start < forged < end
+    assert not any(line.startswith("::error file=README.md") for line in lines)
     annotations = [line for line in lines[end + 1:] if line.startswith("::")]
     assert annotations == [
         "::error file=docs/odd.md,line=2,title=content-map%3A unknown-persona::`x%0A::error "

@@ -4,21 +4,30 @@ GitHub reads `::error file=…,line=…,title=…::message` lines from a step's 
 and pins them to the file in the pull request. Data and property values are
 escaped as the runner expects (`%`, CR and LF everywhere; `:` and `,` in
 properties too), so no message can end an annotation early or forge another.
+
+Any other report printed on a runner must not issue a command either: the text
+report is fenced (`without_commands`), and XML and Markdown write a colon that
+would start a line as `&#58;` (`markup_without_commands`), which reads the same.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .model import Finding
+from .terminal import visible
 
-__all__ = ["annotation", "append_step_summary", "escape_data",
-           "escape_property", "without_commands", "workflow_commands", "workspace_prefix"]
+__all__ = ["annotation", "append_step_summary", "escape_data", "escape_property",
+           "markup_without_commands", "without_commands", "workflow_commands",
+           "workspace_prefix"]
 
 COMMAND = {"error": "error", "warn": "warning", "info": "notice"}
+_KEPT = "\t\n\r"  # escaped for the runner, which shows them as they were
+_COMMAND_START = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 def escape_data(value: str) -> str:
@@ -30,9 +39,11 @@ def escape_property(value: str) -> str:
 
 
 def annotation(finding: Finding, prefix: str = "") -> str:
-    """The workflow command for one finding; `prefix` leads from the repository to the site."""
+    """The workflow command for one finding; `prefix` leads from the repository to the site.
+
+    Hidden characters show as escapes (`terminal.visible`): the runner prints the line."""
     command = COMMAND.get(finding.severity or "error", "error")
-    properties = [f"file={escape_property(prefix + finding.file)}"]
+    properties = [f"file={escape_property(visible(prefix + finding.file, _KEPT))}"]
     if finding.line:
         properties.append(f"line={finding.line}")
         if finding.column:
@@ -41,7 +52,7 @@ def annotation(finding: Finding, prefix: str = "") -> str:
     message = finding.message
     if finding.suggestion and finding.suggestion not in message:
         message += f" (did you mean `{finding.suggestion}`?)"
-    return f"::{command} {','.join(properties)}::{escape_data(message)}"
+    return f"::{command} {','.join(properties)}::{escape_data(visible(message, _KEPT))}"
 
 
 def workflow_commands(findings: Iterable[Finding], prefix: str = "") -> str:
@@ -59,6 +70,17 @@ def without_commands(text: str) -> str:
     token = secrets.token_hex(16)
     body = text if text.endswith("\n") else text + "\n"
     return f"::stop-commands::{token}\n{body}::{token}::\n"
+
+
+def markup_without_commands(markup: str) -> str:
+    """XML or Markdown in which no line starts a workflow command.
+
+    The runner reads a line as a command when it starts with `::` after white
+    space; its first colon is written as the character reference `&#58;`, which XML
+    parsers and Markdown renderers read as the colon it stands for. A document a
+    user may redirect into a file is kept valid this way, where a fence would not be.
+    """
+    return _COMMAND_START.sub(r"\1&#58;:", markup) if "::" in markup else markup
 
 
 def workspace_prefix(site_root: Path, environ: Mapping[str, str] | None = None) -> str:
@@ -85,6 +107,6 @@ def append_step_summary(markdown: str, environ: Mapping[str, str] | None = None)
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return False
-    with open(target, "a", encoding="utf-8") as handle:
+    with open(target, "a", encoding="utf-8", errors="backslashreplace") as handle:
         handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
     return True

@@ -43,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from .model import SEVERITIES, Finding, severity_rank
+from .reader import NotRegular, read_bytes
+from .suggestion import shown
 
 __all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "Comparison", "Entry", "compare",
            "fingerprint", "from_findings", "read_baseline", "to_text"]
@@ -126,7 +128,7 @@ def fingerprint(finding: Finding) -> str:
     """A stable id of what the finding is about (for SARIF's `partialFingerprints`)."""
     key = finding_key(finding)
     raw = "\x1f".join((key.rule, key.file, key.persona, key.journey, key.stage, key.message))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def from_findings(findings: tuple[Finding, ...] | list[Finding]) -> Baseline:
@@ -148,22 +150,41 @@ def to_text(baseline: Baseline) -> str:
         "tool": "content-map",
         "findings": [e.to_dict() for e in baseline.entries],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a file name that is not UTF-8: kept as `\udcxx` escapes,
+        text = json.dumps(document, indent=2, sort_keys=False) + "\n"  # read back the same
+    return text
+
+
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+"""A baseline larger than this is refused; one finding takes about 300 bytes."""
 
 
 def read_baseline(path: str | Path) -> Baseline:
     """Read a baseline file, or raise `BaselineError` saying what is wrong with it."""
-    name = str(path)
+    name = shown(str(path), 500)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        raw = read_bytes(path, MAX_BASELINE_BYTES)
     except FileNotFoundError:
         raise BaselineError(f"{name}: no such file; write one with --write-baseline {name}") \
             from None
+    except NotRegular as exc:
+        raise BaselineError(f"{name}: {exc}") from None
     except OSError as exc:
         raise BaselineError(f"{name}: cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_BASELINE_BYTES:
+        raise BaselineError(f"{name}: is over {MAX_BASELINE_BYTES:,} bytes; not a baseline "
+                            "content-map wrote")
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f":{exc.lineno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise BaselineError(f"{name}{where}: not a content-map baseline (invalid JSON)") from None
+    except (RecursionError, ValueError):  # nested thousands deep; a number of 5,000 digits
+        raise BaselineError(f"{name}: not a content-map baseline (values nested too deep, or "
+                            "a number too long)") from None
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{name}: not a content-map baseline (no `findings` list)")
     if data.get("version") != BASELINE_VERSION:

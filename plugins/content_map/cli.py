@@ -181,21 +181,13 @@ def _style(args: argparse.Namespace, stream: object) -> Style:
 
 
 def _write(text: str, output: str | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    _write_file(Path(output), text)
+    """Standard output, or the file the user named, through the one writer."""
+    from .writer import WriteProblem, write_output
 
-
-def _write_file(target: Path, text: str) -> None:
-    """Replace `target` whole or not at all (a reader never sees half a report)."""
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise UsageError(f"{target}: cannot be written ({exc.strerror})") from None
+        write_output("-" if output is None else output, text)
+    except WriteProblem as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _shown(path: Path) -> str:
@@ -220,6 +212,8 @@ def _link_base(prefix: str, environ: Mapping[str, str]) -> str | None:
 
 
 def _fixed_lines(comparison: Comparison, path: str) -> list[str]:
+    from .terminal import visible  # the baseline file is the repository's, like its pages
+
     n = comparison.fixed_count
     when = " once the new findings are fixed (it would accept them too)" if comparison.new \
         else ""
@@ -227,7 +221,8 @@ def _fixed_lines(comparison: Comparison, path: str) -> list[str]:
              f"`content-map check --write-baseline {path}` to shrink the file{when}:"]
     for entry in comparison.fixed:
         times = f" (×{entry.count})" if entry.count > 1 else ""
-        lines.append(f"  {entry.key.file}: {entry.key.rule}: {entry.message}{times}")
+        lines.append(visible(f"  {entry.key.file}: {entry.key.rule}: {entry.message}{times}",
+                             "\t", starts_line=True))
     return lines
 
 
@@ -294,7 +289,9 @@ def run_check(args: argparse.Namespace) -> int:
         try:
             baseline = read_baseline(args.baseline)
         except BaselineError as exc:
-            raise UsageError(str(exc)) from None
+            from .terminal import visible
+
+            raise UsageError(visible(str(exc), "\t")) from None
         comparison = compare(analysis.findings, baseline)
         analysis = replace(analysis, findings=comparison.new)
     on_github = environ.get("GITHUB_ACTIONS") == "true"
@@ -305,14 +302,17 @@ def run_check(args: argparse.Namespace) -> int:
         prefix = workspace_prefix(project.root, environ)
     report = _render(args.format, analysis, project, args, fail_on, comparison, baseline,
                      prefix, environ)
-    if on_github and args.format == "text" and args.output is None:
+    if on_github and args.format == "text" and args.output in (None, "-"):
         from .annotations import without_commands
 
         report = without_commands(report)
     _write(report, args.output)
     if comparison is not None and comparison.fixed and args.format not in ("text", "github"):
-        print("content-map: " + "\n".join(_fixed_lines(comparison, baseline.path)),  # type: ignore[union-attr]
-              file=sys.stderr)
+        from .annotations import without_commands
+
+        path = baseline.path if baseline else ""
+        note = "content-map: " + "\n".join(_fixed_lines(comparison, path))
+        sys.stderr.write(without_commands(note) if on_github else note + "\n")
     if args.format == "github" or (on_github and args.format == "text"):
         _github_summary(analysis, args.format, prefix, comparison, baseline, environ)
     if args.write_baseline:
@@ -320,7 +320,7 @@ def run_check(args: argparse.Namespace) -> int:
         from .baseline import to_text as baseline_text
 
         written = from_findings(result.analysis.findings)
-        _write_file(Path(args.write_baseline), baseline_text(written))
+        _write(baseline_text(written), args.write_baseline)
         print(f"content-map: wrote {len(written)} finding{'s' if len(written) != 1 else ''} "
               f"to the baseline {args.write_baseline}", file=sys.stderr)
         return EXIT_OK
@@ -373,9 +373,12 @@ def run_generate(args: argparse.Namespace) -> int:
     from .markdown_pages import GenerateError, render_pages, write_pages
 
     project, result = load(args)
-    out = Path(args.out).absolute()
-    docs = project.docs_dir.absolute()
-    root = project.root.absolute()
+    out = Path(os.path.realpath(args.out))
+    docs = Path(os.path.realpath(project.docs_dir))
+    root = Path(os.path.realpath(project.root))
+    settings = project.settings
+    _refuse_out(args.out, out, root, docs, [root / settings.personas_dir,
+                                            root / settings.journeys_dir])
     if out != docs and docs not in out.parents:
         print(f"content-map: note: {args.out} is outside the docs directory {_shown(docs)}; "
               "its links to pages work once the folder is moved inside it", file=sys.stderr)
@@ -385,8 +388,13 @@ def run_generate(args: argparse.Namespace) -> int:
         docs_prefix = ""
     docs_prefix = "" if docs_prefix in ("", ".") else docs_prefix + "/"
     pages = render_pages(result.analysis, out, docs, docs_prefix)
+    from .writer import WriteProblem, ensure_folder
+
     try:
+        ensure_folder(out, root)
         done = write_pages(pages, out)
+    except WriteProblem as exc:
+        raise UsageError(str(exc)) from None
     except GenerateError as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
@@ -397,25 +405,50 @@ def run_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _refuse_out(name: str, out: Path, root: Path, docs: Path, registries: list[Path]) -> None:
+    """`generate` writes only into a folder of its own inside the project."""
+    if out != root and root not in out.parents:
+        raise UsageError(f"{name}: is outside the project ({_shown(root)}); generate writes "
+                         "only inside it")
+    if out in (root, docs):
+        where = "the project's own folder" if out == root else "the docs directory itself"
+        raise UsageError(f"{name}: is {where}; name a folder of its own, e.g. "
+                         f"{_shown(docs / 'content-map')}")
+    for folder in registries:
+        real = Path(os.path.realpath(folder))
+        if out == real or real in out.parents:
+            raise UsageError(f"{name}: is inside {_shown(folder)}, which holds personas or "
+                             f"journeys; name another folder, e.g. "
+                             f"{_shown(docs / 'content-map')}")
+
+
 def run_new(args: argparse.Namespace) -> int:
     from .scaffold import ScaffoldError, create_file, journey_file, page_file, persona_file
 
     project, result = load(args)
     analysis = result.analysis
     settings = project.settings
+    from .writer import WriteProblem, ensure_folder
+
     try:
         if args.kind == "persona":
-            scaffold = persona_file(project.path(settings.personas_dir), args.id, analysis)
+            home = project.path(settings.personas_dir)
+            scaffold = persona_file(home, args.id, analysis)
         elif args.kind == "journey":
+            home = project.path(settings.journeys_dir)
             stages = [s.strip() for s in args.stages.split(",") if s.strip()] \
                 if args.stages else None
-            scaffold = journey_file(project.path(settings.journeys_dir), args.id, stages,
-                                    analysis)
+            scaffold = journey_file(home, args.id, stages, analysis)
         else:
-            scaffold = page_file(project.docs_dir, args.path, analysis, args.persona, args.stage,
+            home = project.docs_dir
+            scaffold = page_file(home, args.path, analysis, args.persona, args.stage,
                                  title=args.title, owner=args.owner, review_by=args.review_by)
-        create_file(scaffold.path, scaffold.text)
+        if not os.path.isdir(home):  # a new personas or journeys folder, in the project
+            ensure_folder(home, project.root)
+        create_file(scaffold.path, scaffold.text, home)
     except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    except WriteProblem as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot create the file ({exc.strerror})") from None
@@ -440,14 +473,18 @@ def run_schema(args: argparse.Namespace) -> int:
     if not args.out:
         sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
+    from .writer import WriteProblem, replace
+
     out = Path(args.out)
     try:
         out.mkdir(parents=True, exist_ok=True)
+        for name, schema in schemas.items():
+            replace(out / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n", out)
+            print(f"wrote {_shown(out / name)}")
+    except WriteProblem as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{args.out}: cannot be created ({exc.strerror})") from None
-    for name, schema in schemas.items():
-        _write_file(out / name, json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
-        print(f"wrote {_shown(out / name)}")
     return EXIT_OK
 
 
@@ -464,7 +501,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except UsageError as exc:
-        print(f"content-map: {exc}", file=sys.stderr)
+        from .terminal import visible  # names and values the user or a repository wrote
+
+        print(visible(f"content-map: {exc}", "\n"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:  # pragma: no cover
         return 130

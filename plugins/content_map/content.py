@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import os
-import pickle
 import posixpath
 import stat
 import unicodedata
@@ -15,7 +14,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from . import safe_yaml
-from .cache import PageCache, digest
+from .cache import Identity, PageCache, collector_paused, digest
+from .cachecodec import dumps, loads, shape
 from .header import Header, TextProblem, read_header, read_page
 from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
@@ -23,7 +23,7 @@ from .schema import PAGE_FIELDS, Validator
 from .settings import Settings
 from .suggestion import closest, shown
 
-__all__ = ["PageIndex", "PageReader", "PageText", "load_pieces", "excluded"]
+__all__ = ["PageIndex", "PageReader", "PageText", "excluded", "load_pieces", "utf8_name"]
 
 _URL_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "javascript:", "data:", "vbscript:", "//")
 
@@ -72,8 +72,18 @@ def excluded(path: str, patterns: Iterable[str]) -> bool:
 PARALLEL_FROM = 2000
 """Pages to read before a second process pays for itself (a fork costs ~30 ms)."""
 
-# (piece or None, the page's findings, why its front-matter is broken or None, parsed bytes)
-Outcome = tuple["Piece | None", list[Finding], "str | None", "bytes | None"]
+# (piece or None, the page's findings, why its front-matter is broken or None, and the
+# parsed front-matter as JSON text for the cache, or None)
+Outcome = tuple["Piece | None", list[Finding], "str | None", "str | None"]
+
+Parsed = tuple[str | None, safe_yaml.YamlMap | None, list[Finding], str | None]
+"""What reading a page's header gives: its title, front-matter, findings and why the
+front-matter is broken. The cache keeps it as JSON text, decoded only when a page's
+outcome must be made again (when personas, journeys, the pages or the day changed)."""
+
+CACHED = tuple[str, Piece | None, list[Finding], str | None]
+"""A page's value in the cache: the context its outcome was made in (see `_context`),
+and that outcome; its `Parsed`, as JSON text, is the entry's text."""
 
 
 def load_pieces(
@@ -98,25 +108,25 @@ def load_pieces(
     job = _PageJob(pages, docs_dir, root, journeys, personas, settings, today,
                    cache is not None)
     outcomes: dict[str, Outcome] = {}
-    todo: list[tuple[str, bytes | None]] = []
-    idents: dict[str, tuple[int, int, int] | None] = {}
-    for path in pages:
-        hit = None
-        if cache is not None:
-            ident = idents[path] = job.homes.identity(job.docs_sep + path)
-            hit = cache.get(path, ident)
-        if type(hit) is tuple and len(hit) == 3:
-            blob, seen_in, outcome = hit
-            if seen_in == job.context:  # same file, same personas, journeys, pages and day
-                outcomes[path] = (*outcome, blob)
+    todo: list[tuple[str, str | None]] = []
+    idents: dict[str, Identity | None] = {}
+    with collector_paused():  # everything the cache gives lives to the end of the run
+        for path in pages:
+            hit = None
+            if cache is not None:
+                ident = idents[path] = job.homes.identity(job.docs_sep + path)
+                hit = cache.get(path, ident)
+            if hit is not None:
+                if hit[0] == job.context:  # same file, personas, journeys, pages and day
+                    outcomes[path] = (hit[1], hit[2], hit[3], None)
+                else:  # the outcome is made again from the parsed front-matter
+                    todo.append((path, cache.text(path) if cache is not None else None))
             else:
-                todo.append((path, blob))
-        else:
-            todo.append((path, None))
+                todo.append((path, None))
     for (path, _), outcome in zip(todo, _run(job, todo, parallel), strict=True):
         outcomes[path] = outcome
         if cache is not None and outcome[3] is not None:
-            cache.put(path, idents[path], (outcome[3], job.context, outcome[:3]))
+            cache.put(path, idents[path], (job.context, *outcome[:3]), outcome[3])
 
     pieces: list[Piece] = []
     findings: list[Finding] = []
@@ -131,12 +141,12 @@ def load_pieces(
 _JOB: _PageJob | None = None  # the job a forked worker runs
 
 
-def _in_worker(item: tuple[str, bytes | None]) -> Outcome:
+def _in_worker(item: tuple[str, str | None]) -> Outcome:
     assert _JOB is not None
     return _JOB.run(*item)
 
 
-def _run(job: _PageJob, todo: list[tuple[str, bytes | None]], parallel: bool) -> list[Outcome]:
+def _run(job: _PageJob, todo: list[tuple[str, str | None]], parallel: bool) -> list[Outcome]:
     """Each page's outcome, in order; in forked worker processes when that pays."""
     cores = os.cpu_count() or 1
     if not parallel or cores < 2 or len(todo) < PARALLEL_FROM:
@@ -188,13 +198,14 @@ class _PageJob:
         layout once."""
         return self.shared.setdefault(value if key is None else key, value)
 
-    def run(self, path: str, parsed: bytes | None = None) -> Outcome:
+    def run(self, path: str, parsed: str | None = None) -> Outcome:
         """Read (or take from `parsed`) one page's front-matter and make it a piece."""
         file = f"{self.docs_rel}/{path}" if self.docs_rel not in ("", ".") else path
         findings: list[Finding] = []
         broken: dict[str, str] = {}
-        if parsed is not None:
-            title, data, parse_findings, reason = pickle.loads(parsed)  # noqa: S301 - our cache
+        kept = _kept(parsed) if parsed is not None else None
+        if kept is not None:
+            title, data, parse_findings, reason = kept
             findings.extend(parse_findings)
             if reason is not None:
                 broken[path] = reason
@@ -206,9 +217,9 @@ class _PageJob:
             header = read[0]
             data = _front_matter(path, file, header, findings, broken)
             title = header.title
-            if self.keep_parsed:  # cached as bytes: unpickled only when the context changes
-                parsed = pickle.dumps((title, data, findings[:], broken.get(path)),
-                                      protocol=pickle.HIGHEST_PROTOCOL)
+            # Kept as JSON text: decoded only when the context changes.
+            parsed = _keepable((title, data, findings[:], broken.get(path))) \
+                if self.keep_parsed else None
         piece = None
         names = self.names
         if excluded(path, self.settings.exclude):
@@ -222,6 +233,22 @@ class _PageJob:
         if data is not None and data.unbuilt:
             _unbuilt(file, data, findings, 0)
         return piece, findings, broken.get(path), parsed
+
+
+def _kept(parsed: str) -> Parsed | None:
+    """A page's header as the cache kept it; None when the text is not what it should be."""
+    try:
+        return shape(Parsed).decode(loads(parsed))  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - anything unexpected in the cache: read the page
+        return None
+
+
+def _keepable(parsed: Parsed) -> str | None:
+    """A page's header as JSON text for the cache; None when it cannot be kept."""
+    try:
+        return dumps(shape(Parsed).encode(parsed))
+    except (ValueError, RecursionError):
+        return None
 
 
 class PageText(NamedTuple):
@@ -274,11 +301,13 @@ class _Homes:
             home = self.folders[folder] = self._at_home(os.path.realpath(folder))
         return home
 
-    def identity(self, full: str) -> tuple[int, int, int] | None:
+    def identity(self, full: str) -> Identity | None:
         """The cache identity of a page that is a regular file inside the project, else None.
 
         One `lstat` per page: a link, or anything outside the project, gets no identity,
-        so it is never taken from the cache and `_read` looks at it in full.
+        so it is never taken from the cache and `_read` looks at it in full. The change
+        time is part of it: an edit that keeps the size and sets the modification time
+        back still changes it.
         """
         try:
             st = os.lstat(full)
@@ -286,13 +315,29 @@ class _Homes:
             return None
         if not stat.S_ISREG(st.st_mode) or not self._folder_at_home(full.rpartition(os.sep)[0]):
             return None
-        return st.st_size, st.st_mtime_ns, st.st_ino
+        return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
+
+
+def utf8_name(path: str) -> bool:
+    """Whether a file name can be written as UTF-8: a name that is not (read by Python as
+    lone surrogates) has no URL, and MkDocs fails on it."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read(path: str, file: str, full: str, homes: _Homes, findings: list[Finding],
           broken: dict[str, str], whole: bool = False) -> tuple[Header, str] | None:
     """The page's header and, when read `whole`, its body (else ""); None (with a
     finding) when the page must not be read."""
+    if not utf8_name(path):
+        findings.append(Finding("yaml-syntax", file, None,
+                                "the file name is not valid UTF-8, so MkDocs cannot build the "
+                                "page; rename it"))
+        broken[path] = "name"
+        return None
     if not homes.contain(full):
         findings.append(Finding("yaml-syntax", file, 1,
                                 "the page is a link to a file outside the project; "

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import PageCache, digest, remembered
-from .content import load_pieces
+from .content import CACHED, load_pieces
 from .coverage import counting_paths, matrix
 from .flow import continuity
 from .metrics import engagement_findings, load_metrics
-from .model import Analysis, Cell, Continuity, Finding, Journey, Persona
+from .model import Analysis, Cell, Continuity, Finding, Journey, Persona, capped
+from .reader import read_bytes
 from .registry import load_journeys, load_personas
 from .rules import flow_findings
 from .settings import Settings
@@ -114,7 +115,11 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         ]
     else:
         page_list = list(pages)
-    cache = PageCache(project.cache_dir) if project.cache_dir is not None else None
+    # The findings name pages by their path from the project: a docs folder that moved
+    # (a renamed `docs_dir`) is a new cache.
+    docs_key = os.path.relpath(project.docs_dir.resolve(), root).replace(os.sep, "/")
+    cache = PageCache(project.cache_dir, CACHED, docs_key) \
+        if project.cache_dir is not None else None
     pieces, piece_findings = load_pieces(page_list, project.docs_dir, root, journeys,
                                                  personas, settings, today, cache, parallel)
     before_pieces = len(findings)  # the findings on persona and journey files
@@ -145,11 +150,11 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         # changed, these are what they were last run: a repeated check skips them.
         generation = cache.settle()
         cache.save()
-        inputs = _fingerprint(generation, personas, journeys, settings, today,
+        inputs = _fingerprint(generation, docs_key, personas, journeys, settings, today,
                               project.config_file, root / settings.metrics_file
                               if settings.metrics_file else None)
         cells, walks, figures, found = remembered(project.cache_dir, "across-pieces", inputs,
-                                                  across_pieces)
+                                                  across_pieces, _AcrossPieces)
         # The analysis is made of those, the pages' outcomes and the findings on the
         # persona and journey files: the same key, the same analysis.
         key = digest(inputs, repr(findings[:before_pieces]))
@@ -172,15 +177,16 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
 _AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]
 
 
-def _fingerprint(generation: str, personas: list[Persona], journeys: list[Journey],
+def _fingerprint(generation: str, docs: str, personas: list[Persona], journeys: list[Journey],
                  settings: Settings, today: dt.date, config_file: str,
                  metrics: Path | None) -> str:
-    """Everything the rules across pieces depend on, besides the pages, as one digest."""
-    try:
-        metrics_bytes = metrics.read_bytes() if metrics is not None else b""
+    """Everything the rules across pieces depend on, besides the pages, as one digest
+    (`docs`: the docs folder, relative to the project, whose path the findings name)."""
+    try:  # a regular file only (a FIFO would hang), and no more than `load_metrics` reads
+        metrics_bytes = read_bytes(metrics, 16 * 1024 * 1024) if metrics is not None else b""
     except OSError:
         metrics_bytes = b"\1unreadable"
-    return digest(generation, repr(personas), repr(journeys), repr(settings),
+    return digest(generation, docs, repr(personas), repr(journeys), repr(settings),
                   today.isoformat(), config_file, metrics_bytes)
 
 
@@ -194,4 +200,4 @@ def _with_severities(findings: list[Finding], settings: Settings) -> list[Findin
         if levels[f.rule] != "ignore"
     ]
     out.sort(key=lambda f: (f.file, f.line or 0, f.rule, f.message))
-    return out
+    return capped(out)

@@ -7,19 +7,23 @@ serving two personas is two rows, so a pivot table counts it for each); the
 
 Cells that a spreadsheet would run as a formula (text starting with `=`, `+`,
 `-`, `@`, a tab or a carriage return) are written with a leading `'`, so a
-value in a YAML file cannot become a formula on a colleague's machine.
+value in a YAML file cannot become a formula on a colleague's machine. Hidden
+characters (controls, bidi, a byte of a name that is not UTF-8) are written as
+escapes (`terminal.visible`); tabs and line breaks stay, quoted as CSV quotes them.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from .coverage import counting_paths
 from .model import Analysis
 from .report import dumps, to_json
 from .settings import Settings
+from .terminal import visible
 
 __all__ = ["CELL_COLUMNS", "PIECE_COLUMNS", "cells_csv", "export_json", "pieces_csv"]
 
@@ -33,6 +37,7 @@ CELL_COLUMNS = (
     "count", "threshold", "in_progress", "pieces", "in_progress_pieces", "reason",
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_COMMAND_AFTER_BREAK = re.compile(r"([\r\n]\s*)::")
 
 
 def export_json(analysis: Analysis) -> str:
@@ -44,7 +49,9 @@ def _safe(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    text = str(value)
+    text = visible(str(value), "\t\n\r", starts_line=True)
+    if "::" in text:  # a line of a multi-line cell, printed to a CI log, starts no command
+        text = _COMMAND_AFTER_BREAK.sub(r"\1\\x3a:", text)
     return "'" + text if text.startswith(_FORMULA) else text
 
 

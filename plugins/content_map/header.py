@@ -12,6 +12,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from .reader import open_regular
+
 __all__ = ["MAX_HEADER_BYTES", "Header", "TextProblem", "decode", "read_header", "read_page",
            "split_header"]
 
@@ -95,7 +97,7 @@ def split_header(text: str) -> tuple[Header, str]:
 
 def read_header(path: str | os.PathLike[str]) -> Header:
     """Read only as much of a page as its front-matter needs."""
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         data = handle.read(_CHUNK)
         at_end = len(data) < _CHUNK
         if data.lstrip(b"\xef\xbb\xbf").startswith(b"---"):
@@ -112,7 +114,7 @@ def read_header(path: str | os.PathLike[str]) -> Header:
 
 def read_page(path: str | os.PathLike[str]) -> tuple[Header, str]:
     """Read a whole page: its header and its body, for a caller that needs the text too."""
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:
         data = handle.read()
     return split_header(decode(data))
 

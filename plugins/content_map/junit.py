@@ -6,6 +6,10 @@ failed; `coverage-gap` has one test case per persona × stage cell, where a
 waived or skipped cell is a skipped test. A test case fails on findings at or
 above `--fail-on`, with every such finding in the failure's body; findings
 below it leave the case passing and are listed in the suite's `system-out`.
+
+Values from the repository show hidden characters as escapes (`terminal.visible`)
+and stay on their line, one finding a line; and no line of the XML can be read as
+a workflow command when it is printed on a CI runner.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .annotations import markup_without_commands
 from .content import excluded
 from .engine import Project, discover_pages
 from .model import Analysis, Cell, Finding, severity_rank
 from .rules import RULES
 from .source import registry_files
+from .terminal import visible
 
 __all__ = ["Inventory", "junit_report"]
 
@@ -92,14 +98,14 @@ class Inventory:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    return _NOT_XML.sub("\ufffd", visible(text, "\t"))
 
 
 def _line(finding: Finding) -> str:
     text = f"{finding.location}: {finding.severity or 'error'}: {finding.message}"
     if finding.suggestion and finding.suggestion not in finding.message:
         text += f" (did you mean `{finding.suggestion}`?)"
-    return text
+    return visible(text, "\t")
 
 
 def junit_report(
@@ -155,8 +161,8 @@ def junit_report(
                     "message": _clean(fails[0].message),
                     "type": fails[0].severity or "error",
                 })
-                failure.text = _clean("\n".join(_line(f) for f in fails) + "\n\n"
-                                      + f"{rule.summary}\n{rule.help}\n")
+                failure.text = _NOT_XML.sub("\ufffd", "\n".join(_line(f) for f in fails)
+                                            + f"\n\n{rule.summary}\n{rule.help}\n")
             elif skip is not None:
                 skipped += 1
                 ET.SubElement(case, "skipped", {"message": _clean(skip)})
@@ -164,10 +170,11 @@ def junit_report(
         suite.set("failures", str(failures))
         suite.set("skipped", str(skipped))
         out = ET.SubElement(suite, "system-out")
-        out.text = _clean("".join(_line(f) + "\n" for f in below))
+        out.text = _NOT_XML.sub("\ufffd", "".join(_line(f) + "\n" for f in below))
         ET.SubElement(suite, "system-err").text = ""
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    xml = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + markup_without_commands(xml) + "\n"
 
 
 def _file_cases(rule_id: str, inventory: Inventory,

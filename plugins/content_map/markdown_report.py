@@ -2,16 +2,21 @@
 
 It carries the headline figures, the persona × stage matrix and the findings,
 and starts with a fixed HTML comment so a bot can find and update its own
-comment instead of adding a new one on every push.
+comment instead of adding a new one on every push. Values from the repository
+show hidden characters as escapes (`terminal.visible`), and no line of it can be
+read as a workflow command when it is printed on a CI runner.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
+from .annotations import markup_without_commands
 from .markdown_text import code, link, message, table, text
 from .model import Analysis, Finding
 from .report import summary
+from .terminal import visible
 
 __all__ = ["MARKER", "BaselineNote", "markdown_report"]
 
@@ -21,6 +26,11 @@ MAX_FINDINGS = 100
 
 _SEVERITY = {"error": "✖ error", "warn": "⚠ warning", "info": "ℹ info"}
 _CELL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
+_SPACES = "\t\n\r"  # Markdown cells flatten white space themselves
+
+
+def _shown(value: object) -> str:
+    return visible(str(value), _SPACES)
 
 
 @dataclass(frozen=True)
@@ -63,15 +73,16 @@ def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
         out.append("### Coverage\n")
         out.append(matrix)
     out.append(_findings(analysis.findings, link_base))
-    return "\n".join(out).rstrip("\n") + "\n"
+    return markup_without_commands("\n".join(out).rstrip("\n") + "\n")
 
 
 def _baseline(note: BaselineNote, new: bool) -> str:
-    lines = [f"Baseline {code(note.path)}: {note.known} known "
+    path = _shown(note.path)
+    lines = [f"Baseline {code(path)}: {note.known} known "
              f"finding{'s' if note.known != 1 else ''} accepted; only new findings are listed."]
     if note.fixed:
         lines.append(f"{note.fixed} baseline entr{'ies are' if note.fixed != 1 else 'y is'} "
-                     f"fixed: run {code('content-map check --write-baseline ' + note.path)} "
+                     f"fixed: run {code('content-map check --write-baseline ' + path)} "
                      "to shrink the file"
                      + (" once the new findings are fixed (it would accept them too)."
                         if new else "."))
@@ -87,7 +98,7 @@ def _matrix(analysis: Analysis) -> str:
             continue
         rows = []
         for persona in personas:
-            row = [code(persona.id)]
+            row = [code(_shown(persona.id))]
             for stage in journey.stages:
                 cell = cells.get((persona.id, journey.id, stage.id))
                 if cell is None:
@@ -96,8 +107,9 @@ def _matrix(analysis: Analysis) -> str:
                 state = cell.display_state
                 row.append(_CELL[state] if state == "skipped" else f"{_CELL[state]} {cell.count}")
             rows.append(row)
-        heads = ["Persona", *(text(s.name) for s in journey.stages)]
-        blocks.append(f"**{text(journey.name)}** ({code(journey.id)})\n\n" + table(heads, rows))
+        heads = ["Persona", *(text(_shown(s.name)) for s in journey.stages)]
+        blocks.append(f"**{text(_shown(journey.name))}** ({code(_shown(journey.id))})\n\n"
+                      + table(heads, rows))
     if not blocks:
         return ""
     blocks.append("✔ covered · ✖ gap · ◐ gap, work in progress · ≈ waived · – skipped; "
@@ -106,10 +118,12 @@ def _matrix(analysis: Analysis) -> str:
 
 
 def _where(finding: Finding, link_base: str | None) -> str:
-    label = code(finding.location)
+    label = code(_shown(finding.location))
     if link_base:
         anchor = f"#L{finding.line}" if finding.line else ""
-        return link(label, f"{link_base}{finding.file}{anchor}")
+        # A name that is not UTF-8 is linked by its bytes (`caf%E9.md`).
+        path = quote(finding.file, safe="/", errors="surrogateescape")
+        return link(label, f"{link_base}{path}{anchor}")
     return label
 
 
@@ -117,8 +131,8 @@ def _findings(findings: tuple[Finding, ...], link_base: str | None) -> str:
     if not findings:
         return "No findings.\n"
     rows = [
-        [_SEVERITY.get(f.severity or "error", text(f.severity)), code(f.rule),
-         _where(f, link_base), message(f.message)]
+        [_SEVERITY.get(f.severity or "error", text(_shown(f.severity))), code(_shown(f.rule)),
+         _where(f, link_base), message(_shown(f.message))]
         for f in sorted(findings, key=_order)[:MAX_FINDINGS]
     ]
     out = f"### Findings ({len(findings)})\n\n" + table(["Severity", "Rule", "Where", "Message"],

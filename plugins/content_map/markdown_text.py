@@ -63,7 +63,7 @@ def link(label: str, target: str) -> str:
     scheme, sep, rest = target.partition("://")
     if sep and scheme in ("http", "https"):
         return f"[{label}]({scheme}://{quote(rest, safe='/#.-_~:@%?=&')})"
-    return f"[{label}]({quote(target, safe='/#.-_~')})"
+    return f"[{label}]({quote(target, safe='/#.-_~', errors='surrogateescape')})"
 
 
 def table(heads: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

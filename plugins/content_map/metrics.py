@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .model import Analysis, Finding, Piece
+from .model import MAX_PER_FILE, Analysis, Finding, Piece, flood_note
 from .source import SourceProblem, read_text
 
 __all__ = ["METRICS", "Metric", "Results", "aggregate", "engagement_findings", "load_metrics",
@@ -92,6 +92,18 @@ def load_metrics(path: Path, root: Path, pages: Iterable[str],
     columns = {name: index for index, name in enumerate(header) if name in METRICS}
     rows: dict[str, list[Figures]] = {}
     page_index = header.index("page")
+    left_out: list[int] = []  # the line of the first row left out, and how many were
+
+    def add(line: int, message: str) -> None:
+        """A finding on a row; past `MAX_PER_FILE` only counted (a hostile file may hold a
+        million bad rows)."""
+        if len(findings) < MAX_PER_FILE:
+            findings.append(Finding("metrics-data", file, line, message))
+        elif left_out:
+            left_out[1] += 1
+        else:
+            left_out.extend((line, 1))
+
     try:
         for row in reader:
             line = reader.line_num
@@ -100,10 +112,8 @@ def load_metrics(path: Path, root: Path, pages: Iterable[str],
             value = row[page_index] if page_index < len(row) else ""
             page = _page_for(value, known)
             if page is None:
-                findings.append(Finding(
-                    "metrics-data", file, line,
-                    f"the row for `{value.strip()[:200]}` names no page of this site; fix the "
-                    "path or URL, or remove the row"))
+                add(line, f"the row for `{value.strip()[:200]}` names no page of this site; "
+                    "fix the path or URL, or remove the row")
                 continue
             figures: Figures = {}
             for name, index in columns.items():
@@ -119,15 +129,15 @@ def load_metrics(path: Path, root: Path, pages: Iterable[str],
                         metric.high is not None and number > metric.high):
                     bounds = (f" (from {metric.low:g} to {metric.high:g})"
                               if metric.high is not None else "")
-                    findings.append(Finding(
-                        "metrics-data", file, line,
-                        f"`{name}` is `{raw[:50]}`, not a number in range{bounds}"))
+                    add(line, f"`{name}` is `{raw[:50]}`, not a number in range{bounds}")
                     continue
                 figures[name] = number
             rows.setdefault(page, []).append(figures)
     except csv.Error as exc:
         findings.append(Finding("metrics-data", file, reader.line_num,
                                 f"the metrics file is not valid CSV here ({exc})"))
+    if left_out:
+        findings.append(flood_note("metrics-data", file, left_out[0], left_out[1]))
     return {page: _combine(parts) for page, parts in rows.items()}, findings
 
 

@@ -18,7 +18,10 @@ __all__ = [
     "STATUSES",
     "IN_PROGRESS_STATUSES",
     "Analysis",
+    "MAX_PER_FILE",
     "at_or_above",
+    "capped",
+    "flood_note",
     "Cell",
     "Continuity",
     "Finding",
@@ -93,6 +96,63 @@ class Finding:
             "journey": self.journey,
             "stage": self.stage,
         }
+
+
+MAX_PER_FILE = 100
+"""Findings of one rule in one file listed before the rest are summed up in one line: a
+file that repeats one mistake (or a hostile one, with a million bad rows) cannot flood a
+report, a log or `content-map.json`."""
+
+
+_NOTE = re.compile(r"and ([0-9,]+) more `[a-z-]+` findings? in this file, not listed")
+
+
+def flood_note(rule: str, file: str, line: int | None, more: int,
+               severity: str | None = None) -> Finding:
+    """The one finding that stands for `more` findings of `rule` in `file` not listed."""
+    return Finding(rule, file, line,
+                   f"and {more:,} more `{rule}` finding{'s' if more != 1 else ''} in this file, "
+                   f"not listed (only the first {MAX_PER_FILE} are); fix those, then check "
+                   "again", severity)
+
+
+def _left_out(finding: Finding) -> int:
+    """How many findings `finding` stands for when it is a `flood_note`, else 0."""
+    match = _NOTE.match(finding.message)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def capped(findings: list[Finding]) -> list[Finding]:
+    """At most `MAX_PER_FILE` findings of each rule in each file, then one note that counts
+    the rest. A loader that stopped building findings early (a million bad CSV rows) adds
+    its own note, which is merged here: capping twice gives the same list."""
+    listed: dict[tuple[str, str], int] = {}
+    more: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.rule, finding.file)
+        left_out = _left_out(finding)
+        if left_out:
+            more[key] = more.get(key, 0) + left_out
+        else:
+            listed[key] = listed.get(key, 0) + 1
+    if all(count <= MAX_PER_FILE for count in listed.values()) and \
+            all(len([1 for f in findings if (f.rule, f.file) == key and _left_out(f)]) == 1
+                for key in more):
+        return findings
+    out: list[Finding] = []
+    kept: dict[tuple[str, str], int] = {}
+    for finding in findings:
+        key = (finding.rule, finding.file)
+        if _left_out(finding):
+            continue
+        count = kept[key] = kept.get(key, 0) + 1
+        if count <= MAX_PER_FILE:
+            out.append(finding)
+        if count == min(listed[key], MAX_PER_FILE + 1) and (count > MAX_PER_FILE or key in more):
+            total = more.get(key, 0) + max(0, listed[key] - MAX_PER_FILE)
+            out.append(flood_note(finding.rule, finding.file, finding.line, total,
+                                  finding.severity))
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from mkdocs.structure.toc import get_toc
 from .background import Background
 from .cache import CACHE_DIR
 from .config import ContentMapConfig
-from .content import PageReader
+from .content import PageReader, utf8_name
 from .engine import Project, Registry, load_registry
 from .layout import Layout, MapPage
 from .model import STATUSES, Finding, at_or_above
@@ -39,6 +39,7 @@ from .publication import Publication, publish
 from .render import ASSET_FILES, ASSETS, Badges, toc_tokens
 from .safe_yaml import plain
 from .settings import Settings
+from .terminal import visible
 
 __all__ = ["ContentMapPlugin"]
 
@@ -53,7 +54,9 @@ about what it saves."""
 
 
 def finding_line(finding: Finding) -> str:
-    return f"{finding.location}: {finding.rule}: {finding.message}"
+    """A finding as one log line: names and values written out visibly (a log is a
+    terminal, or a CI runner that reads `::` lines as commands)."""
+    return visible(f"{finding.location}: {finding.rule}: {finding.message}", starts_line=True)
 
 
 class ContentMapPlugin(BasePlugin[ContentMapConfig]):
@@ -105,6 +108,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         if self.project is None:
             return files
         self.pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
+        for file in [f for f in files if not utf8_name(f.src_uri)]:
+            files.remove(file)  # MkDocs cannot build it; the analysis says to rename it
         self.reader = PageReader(self.project.docs_dir, self.project.root)
         self.registry = load_registry(self.project)
         self.layout = Layout(self.settings, self.registry.journeys, self.registry.personas)

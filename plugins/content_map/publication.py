@@ -41,6 +41,10 @@ class Publication:
     export: str | None  # `content-map.json`, when the export is on
 
 
+_KEPT = {"pages": tuple[str, tuple[Heading, ...]], "badges": Badges | None}
+"""What the cache keeps of a build: each map page's HTML and headings, each piece's badges."""
+
+
 def publish(project: Project, pages: Iterable[str], registry: Registry,
             urls: Mapping[str, str], *,
             template_dirs: Iterable[str | os.PathLike[str]] = (),
@@ -54,11 +58,11 @@ def publish(project: Project, pages: Iterable[str], registry: Registry,
     renderer = Renderer(analysis, project.settings, template_dirs=template_dirs,
                         use_directory_urls=use_directory_urls, urls=urls,
                         docs_prefix=docs_prefix, source_base=source_base,
-                        cache_dir=cache_dir / "templates" if cache_dir else None)
+                        project_root=project.root if cache_dir is not None else None)
     key = None
     if cache_dir is not None and result.key is not None:
         key = f"{result.key}:{renderer.fingerprint()}"
-    rendered = Kept(cache_dir, "rendered", key)
+    rendered = Kept(cache_dir, "rendered", key, _KEPT)
     map_pages: dict[str, MapHtml] = {}
     for page in renderer.pages():
         html, headings = rendered.get("pages", page.src_uri,

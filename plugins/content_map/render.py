@@ -14,6 +14,7 @@ browser-side filters) holds the rest.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -29,14 +30,16 @@ from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
 
 from jinja2 import (
+    BytecodeCache,
     ChoiceLoader,
     Environment,
-    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
 )
+from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
+from . import writer
 from .cache import digest
 from .coverage import counting_paths
 from .layout import Layout, MapPage
@@ -54,6 +57,7 @@ from .model import (
     Stage,
     severity_rank,
 )
+from .reader import open_regular
 from .report import summary
 from .rules import RULES
 from .settings import Settings
@@ -68,6 +72,7 @@ __all__ = [
     "PERSONA_FACETS",
     "STATES",
     "Badges",
+    "CompiledTemplates",
     "DataRows",
     "Flow",
     "FlowEdge",
@@ -438,25 +443,77 @@ class Badges:
         return html[:end] + self.top + html[end:] + self.bottom
 
 
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept between builds in the user's own cache folder
+    (`$XDG_CACHE_HOME/content-map/templates`, by default `~/.cache/content-map/templates`),
+    never in a project's.
+
+    Jinja keeps a compiled template as marshalled Python code, and loading that runs
+    it: a repository is untrusted input, so such a file must never come from one. The
+    user's cache folder is the user's own (it must belong to them, and is kept private);
+    it is not used when it lies inside the project being built. Compiling the map's
+    templates takes about 0.15 s, loading them a few milliseconds; Jinja keys each by
+    the template's name and file and checks its source, so a changed template is
+    compiled again. A folder that cannot be read or written only means compiling again.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    @classmethod
+    def outside(cls, project: str | os.PathLike[str]) -> CompiledTemplates | None:
+        """The user's template cache, unless it cannot be used or lies inside `project`."""
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):  # unset, or relative (which XDG says to ignore)
+            home = os.path.expanduser("~")
+            if not os.path.isabs(home):
+                return None
+            base = os.path.join(home, ".cache")
+        try:
+            real = Path(os.path.realpath(base))
+            folder = real / "content-map" / "templates"
+            if writer.inside(folder, project):
+                return None
+            writer.ensure_folder(folder, real.parent)
+            st = os.lstat(folder)
+            if not hasattr(os, "getuid") or st.st_uid != os.getuid():
+                return None
+            if st.st_mode & 0o077:
+                os.chmod(folder, 0o700)
+        except (writer.WriteProblem, OSError, ValueError):
+            return None
+        return cls(folder)
+
+    def _file(self, bucket: Bucket) -> Path:
+        return self.folder / f"{bucket.key}.cache"
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            with open_regular(self._file(bucket)) as handle:
+                bucket.load_bytecode(handle)
+        except Exception:  # noqa: BLE001 - missing or damaged: the template is compiled
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(Exception):  # full, read-only, or gone: no failure
+            writer.replace(self._file(bucket), bucket.bytecode_to_string(), self.folder)
+
+
 def environment(template_dirs: Iterable[str | os.PathLike[str]] = (),
-                cache_dir: str | os.PathLike[str] | None = None) -> Environment:
+                project_root: str | os.PathLike[str] | None = None) -> Environment:
     """Jinja with autoescape on, looking in `template_dirs` first, then in the package.
 
     The plugin passes each theme directory's `content-map/` folder, so a site overrides
     any template by putting a file of the same name in its `custom_dir`. An environment
     serves one build, so templates are not checked for changes on every use; with a
-    `cache_dir`, compiled templates are kept there (keyed by their source) for the next.
+    `project_root` (a build with the cache on), compiled templates are kept for the next
+    build outside the project (see `CompiledTemplates`).
     """
     dirs = [str(d) for d in template_dirs if os.path.isdir(d)]
     loaders = [FileSystemLoader(dirs)] if dirs else []
     loaders.append(FileSystemLoader(str(TEMPLATES)))
-    bytecode_cache = None
-    if cache_dir is not None:
-        try:
-            os.makedirs(cache_dir, exist_ok=True)
-            bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
-        except OSError:  # no cache is no failure
-            pass
+    bytecode_cache = CompiledTemplates.outside(project_root) if project_root is not None \
+        else None
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -749,11 +806,11 @@ class Renderer(Layout):
         urls: Mapping[str, str] | None = None,
         docs_prefix: str = "",
         source_base: str | None = None,
-        cache_dir: str | os.PathLike[str] | None = None,
+        project_root: str | os.PathLike[str] | None = None,
     ):
         super().__init__(settings, analysis.journeys, analysis.personas)
         self.analysis = analysis
-        self.env = environment(template_dirs, cache_dir)
+        self.env = environment(template_dirs, project_root)
         self.use_directory_urls = use_directory_urls
         self.urls: Mapping[str, str] = urls or {}
         self.docs_prefix = docs_prefix.strip("/")
@@ -970,7 +1027,7 @@ class Renderer(Layout):
         """The file in the site's repository, when the site says where that is."""
         if not self.source_base or ".." in file.split("/"):
             return None
-        return self.source_base.rstrip("/") + "/" + quote(file)
+        return self.source_base.rstrip("/") + "/" + quote(file, errors="surrogateescape")
 
     @functools.cached_property
     def summary(self) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Reports of an analysis: the JSON document, the terminal listing and the matrix."""
+"""Reports of an analysis: the JSON document, the terminal listing and the matrix.
+
+Every value from the repository they print passes through `terminal.visible` (the
+JSON document through `terminal.json_visible`), so no file name or value can
+colour, retitle or reorder a terminal, or start a line of its own.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from .metrics import results
 from .model import Analysis, Finding
+from .terminal import json_visible, visible
 
 __all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
 
@@ -94,10 +100,12 @@ def to_json(analysis: Analysis, *, model: bool = False) -> dict[str, Any]:
 
 def dumps(document: dict[str, Any], *, compact: bool = False) -> str:
     """The document as JSON: indented for people, or `compact` for a file tools read
-    (a quarter of the bytes, and written several times faster)."""
+    (a quarter of the bytes, and written several times faster). Letters stay as they
+    are; bidi and other hidden characters are JSON escapes, safe on a terminal."""
     if compact:
-        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        return json_visible(json.dumps(document, ensure_ascii=False,
+                                       separators=(",", ":"))) + "\n"
+    return json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
 
 
 class Style:
@@ -117,6 +125,7 @@ class Style:
 
 
 _LABEL = {"error": "error", "warn": "warning", "info": "info"}
+_KEPT = "\t"  # one finding a line: every other hidden character shows as an escape
 
 
 def text_report(analysis: Analysis, style: Style | None = None) -> str:
@@ -129,7 +138,7 @@ def text_report(analysis: Analysis, style: Style | None = None) -> str:
             if current is not None:
                 lines.append("")
             current = finding.file
-            lines.append(paint("bold", finding.file))
+            lines.append(paint("bold", visible(finding.file, _KEPT, starts_line=True)))
         lines.append(_finding_line(finding, paint))
     if lines:
         lines.append("")
@@ -142,7 +151,7 @@ def _finding_line(finding: Finding, paint: Callable[[str, str], str]) -> str:
     severity = finding.severity or "error"
     label = _LABEL.get(severity, severity)
     return (f"  {paint('dim', where.rjust(5))}  {paint(severity, label.ljust(7))}  "
-            f"{finding.message}  {paint('dim', finding.rule)}")
+            f"{visible(finding.message, _KEPT)}  {paint('dim', finding.rule)}")
 
 
 def _summary_line(analysis: Analysis, paint: Callable[[str, str], str]) -> str:
@@ -170,14 +179,15 @@ def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
     paint: Callable[[str, str], str] = style or Style(False)
     cells = {(c.persona, c.journey, c.stage): c for c in analysis.cells}
     out: list[str] = []
-    width = max([len(p.id) for p in analysis.personas] + [7])
+    names = {p.id: visible(p.id, starts_line=True) for p in analysis.personas}
+    width = max([len(name) for name in names.values()] + [7])
     for journey in analysis.journeys:
         personas = [p for p in analysis.personas if p.follows(journey.id)]
         if not personas:
             continue
-        heads = [s.id for s in journey.stages]
+        heads = [visible(s.id) for s in journey.stages]
         widths = [max(len(h), 4) for h in heads]
-        out.append(paint("bold", f"{journey.name} ({journey.id})"))
+        out.append(paint("bold", visible(f"{journey.name} ({journey.id})", starts_line=True)))
         header = "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True))
         out.append(" " * width + "  " + header)
         for persona in personas:
@@ -190,7 +200,7 @@ def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
                 state = cell.display_state
                 text = f"{_SYMBOL[state]} {cell.count}" if state != "skipped" else _SYMBOL[state]
                 row.append(paint(state, text.ljust(w)))
-            out.append(persona.id.ljust(width) + "  " + "  ".join(row))
+            out.append(names[persona.id].ljust(width) + "  " + "  ".join(row))
         out.append("")
     out.append("✔ covered  ✖ gap  ◐ gap, work in progress  ≈ waived  – skipped; "
                "numbers count pieces that count")

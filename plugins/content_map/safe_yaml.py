@@ -189,6 +189,11 @@ def load(text: str) -> Any:
         return _build(loader, where)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if "nesting depth" in str(exc.problem) and mark is not None:
+            # libyaml 0.2.6 and later has its own limit (1,000 levels), which its scanner
+            # can reach before the events get this deep: point where this tool's limit is.
+            raise YamlProblem(f"values are nested more than {MAX_DEPTH} levels deep",
+                              *_too_deep(text, mark.index)) from None
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
@@ -200,6 +205,29 @@ def load(text: str) -> Any:
         raise YamlProblem(reason, at, None) from None
     finally:
         loader.dispose()
+
+
+def _too_deep(text: str, upto: int) -> tuple[int, int]:
+    """(line, column) of the first bracket past `MAX_DEPTH` open flow collections.
+
+    Quoted text is skipped, so brackets in strings do not count; the position is where
+    this tool's own limit would have stopped the reading."""
+    depth, quote, at = 0, "", upto
+    for index, char in enumerate(text[: upto + 1]):
+        if quote:
+            if char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                at = index
+                break
+        elif char in "]}":
+            depth -= 1
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 # Plain scalars YAML may type, by first character; any other first character means text.

@@ -6,11 +6,15 @@ when mkdocs.yml sits in a subfolder), else the directory of mkdocs.yml. Each
 rule carries its summary and help from the rule catalogue; each result carries
 a fingerprint of what it is about (not its line), so a dashboard keeps tracking
 a problem when lines move.
+
+A message shows hidden characters as escapes (`terminal.visible`), as dashboards
+print it; a file name that is not UTF-8 is a URI of its bytes (`caf%E9.md`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +23,7 @@ from . import __version__
 from .baseline import fingerprint
 from .model import Analysis, Finding
 from .rules import RULES
+from .terminal import visible
 
 __all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "sarif_report"]
 
@@ -78,7 +83,8 @@ def _result(finding: Finding, index: int | None, state: str | None,
             prefix: str) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {
-            "artifactLocation": {"uri": quote(prefix + finding.file, safe="/"),
+            "artifactLocation": {"uri": quote(prefix + finding.file, safe="/",
+                                              errors="surrogateescape"),
                                  "uriBaseId": BASE_ID},
         },
     }
@@ -93,9 +99,9 @@ def _result(finding: Finding, index: int | None, state: str | None,
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "level": LEVEL.get(finding.severity or "error", "error"),
-        "message": {"text": message},
+        "message": {"text": visible(message, "\t\n")},
         "locations": [location],
-        "partialFingerprints": {"contentMapFinding/v1": fingerprint(finding)},
+        "partialFingerprints": {"contentMapFinding/v1": _fingerprint(finding)},
     }
     if index is not None:
         result["ruleIndex"] = index
@@ -106,3 +112,18 @@ def _result(finding: Finding, index: int | None, state: str | None,
     if cell:
         result["properties"] = cell
     return result
+
+
+def _fingerprint(finding: Finding) -> str:
+    """The finding's fingerprint; a byte of a name that is not UTF-8 (a lone surrogate)
+    is hashed as the escape it shows as."""
+    try:
+        return fingerprint(finding)
+    except UnicodeEncodeError:
+        def shown(value: str | None) -> str | None:
+            return None if value is None else visible(value, "\t\n")
+
+        return fingerprint(replace(
+            finding, file=visible(finding.file, "\t\n"), message=visible(finding.message, "\t\n"),
+            persona=shown(finding.persona), journey=shown(finding.journey),
+            stage=shown(finding.stage)))

@@ -5,24 +5,23 @@ A page scaffolded for a persona and stage carries a brief in an HTML comment
 they ask at that stage. Its status is `draft`, so the map shows the cell as work
 in progress from the next check on.
 
-Nothing here overwrites a file: each file is written to a temporary name in the
-target folder and then hard-linked to its real name, which fails if the name
-exists, even when another process created it a moment ago.
+Nothing here overwrites a file: the one writer (`writer.create`) writes each file to a
+temporary name in the target folder and then hard-links it to its real name, which
+fails if the name exists, even when another process created it a moment ago.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 import posixpath
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import frontmatter
 import yaml
 
+from . import writer
 from .model import ID_PATTERN, Analysis, Journey, Persona, Stage
 from .registry import DEFAULT_JOURNEY, resolve_stage
 from .suggestion import closest, id_form
@@ -47,31 +46,29 @@ class Scaffold:
     note: str = ""
 
 
-def create_file(path: Path, text: str) -> None:
-    """Create `path` with `text`, atomically, refusing if it exists (now or by the end)."""
-    if os.path.lexists(path):
-        raise ScaffoldError(f"{path} already exists; content-map new never overwrites a file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def create_file(path: Path, text: str, within: Path) -> None:
+    """Create `path` with `text` inside `within`, whole or not at all, never overwriting."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise ScaffoldError(f"{path} already exists; content-map new never overwrites a "
-                                "file") from None
-        except OSError:  # no hard links here (some network and FAT file systems)
-            try:
-                target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                raise ScaffoldError(f"{path} already exists; content-map new never overwrites "
-                                    "a file") from None
-            with os.fdopen(target, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        writer.create(path, text, within)
+    except FileExistsError:
+        raise ScaffoldError(f"{path} already exists; content-map new never overwrites a "
+                            "file") from None
+    except writer.WriteProblem as exc:
+        raise ScaffoldError(str(exc)) from None
+
+
+def _case_twin(target: Path) -> Path | None:
+    """An existing file whose name differs from `target`'s only in case: on macOS and
+    Windows the two are one file, and in git they are two that fight."""
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return None
+    folded = target.name.casefold()
+    for name in names:
+        if name != target.name and name.casefold() == folded:
+            return target.parent / name
+    return None
 
 
 def _check_id(value: str, kind: str) -> None:
@@ -282,6 +279,11 @@ def page_file(
     target, rel = _page_path(docs_dir, path)
     if os.path.lexists(target):
         raise ScaffoldError(f"{target} already exists; content-map new never overwrites a file")
+    twin = _case_twin(target)
+    if twin is not None:
+        raise ScaffoldError(f"{twin} already exists, and differs from {target.name} only in "
+                            "case (on macOS and Windows they are the same file); choose "
+                            "another name")
     chosen = _persona_ids(analysis, personas)
     stage = _stage(analysis, stage_ref)
     journey = analysis.journey(stage.journey)
@@ -305,7 +307,12 @@ def page_file(
     }
     if owner:
         metadata["owner"] = owner
-    metadata["review_by"] = review_by or analysis.today + dt.timedelta(days=REVIEW_AFTER_DAYS)
+    if review_by is None:
+        try:
+            review_by = analysis.today + dt.timedelta(days=REVIEW_AFTER_DAYS)
+        except OverflowError:  # `--today` near the end of the calendar
+            review_by = dt.date.max
+    metadata["review_by"] = review_by
     next_pages = _next_candidates(analysis, chosen, journey, stage)
     post = frontmatter.Post(_brief(analysis, chosen, journey, stage, page_title, next_pages))
     post.metadata.update(metadata)
@@ -375,6 +382,6 @@ def _brief(analysis: Analysis, personas: list[Persona], journey: Journey, stage:
               "- Set `owner`, and `status: published` when the page is live."]
     if stage is not journey.last:
         lines.append("- Add `next:` pages at a later stage for the same readers"
-                     + (", e.g. " + ", ".join(next_pages) if next_pages else "") + ".")
+                     + (", e.g. " + _safe(", ".join(next_pages)) if next_pages else "") + ".")
     lines.append("-->")
     return f"# {title}\n\n" + "\n".join(lines) + "\n"

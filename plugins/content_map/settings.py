@@ -16,9 +16,9 @@ from .metrics import METRICS
 from .model import SEVERITIES, STATUSES, Waiver
 from .rules import RULES
 from .schema import PAGE_FIELDS
-from .suggestion import closest
+from .suggestion import closest, shown
 
-__all__ = ["FAIL_ON", "Settings", "SettingsError", "from_options"]
+__all__ = ["FAIL_ON", "Settings", "SettingsError", "from_options", "map_path_problem"]
 
 FAIL_ON = ("error", "warn", "never")
 
@@ -59,6 +59,26 @@ class Settings:
     def field_name(self, name: str) -> str:
         """The front-matter key this site uses for the field `name`."""
         return self.fields.get(name, name)
+
+
+def map_path_problem(value: object) -> str | None:
+    """Why `value` cannot be the map's URL prefix, or None.
+
+    The map's pages are written under it in the site folder, so it must stay there: plain
+    folder names, never `..`, `.`, a backslash or a drive; slashes around it are the same
+    URL prefix (`/planning/map/` is `planning/map`)."""
+    if not isinstance(value, str) or not value.strip("/"):
+        return "give a folder name for the map's pages, e.g. `content-map`"
+    if "\\" in value or ":" in value:
+        return (f"`{shown(value)}` must be a relative path with `/` between folders, "
+                "e.g. `content-map` or `planning/map`")
+    parts = value.strip("/").split("/")
+    if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
+        return (f"`{shown(value)}` must not hold `..`, `.`, empty or hidden folder names: "
+                "the map's pages must stay inside the site, e.g. `content-map`")
+    if any(not char.isprintable() for char in value):
+        return f"`{shown(value)}` holds control characters; write a plain folder name"
+    return None
 
 
 def from_options(options: Mapping[str, Any]) -> Settings:
@@ -134,12 +154,16 @@ def from_options(options: Mapping[str, Any]) -> Settings:
     color_by = metrics.get("color_by")
     if color_by is not None and color_by not in METRICS:
         errors.append(f"metrics.color_by: `{color_by}` is not one of " + ", ".join(METRICS))
+    map_path = options.get("map_path", "content-map")
+    problem = map_path_problem(map_path)
+    if problem:
+        errors.append(f"map_path: {problem}")
     if errors:
         raise SettingsError(errors)
     return Settings(
         personas_dir=options.get("personas_dir", "personas"),
         journeys_dir=options.get("journeys_dir", "journeys"),
-        map_path=str(options.get("map_path", "content-map")).strip("/") or "content-map",
+        map_path=str(map_path).strip("/"),
         fail_on=fail_on,
         serve_fail=bool(options.get("serve_fail", False)),
         badges=bool(options.get("badges", True)),

@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from .reader import NotRegular, read_bytes
+
 __all__ = ["PLUGIN_NAME", "SiteConfig", "SiteConfigError", "read_site_config"]
 
 PLUGIN_NAME = "content-map"
@@ -58,12 +60,25 @@ class SiteConfig:
         return self.path.parent
 
 
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+"""An mkdocs.yml (or an `INHERIT` target) larger than this is refused."""
+
+
 def _load(path: Path, depth: int = 0) -> dict[str, Any]:
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            data = yaml.load(handle, Loader=_TolerantLoader)  # noqa: S506 - a safe loader
+        raw = read_bytes(path, MAX_CONFIG_BYTES)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise SiteConfigError(f"{path}: is over {MAX_CONFIG_BYTES:,} bytes; not a site "
+                                  "configuration")
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=_TolerantLoader)  # noqa: S506
+    except NotRegular as exc:
+        raise SiteConfigError(f"{path}: {exc}") from None
     except OSError as exc:
         raise SiteConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise SiteConfigError(f"{path}: is not UTF-8 text") from None
+    except RecursionError:
+        raise SiteConfigError(f"{path}: values are nested too deep") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""

@@ -1,4 +1,4 @@
-"""Opening the files users wrote, safely: size caps, symlinks, encodings.
+"""Reading persona and journey files safely: size caps, links out of the project, encodings.
 
 Nothing here ever writes, and no error message ever quotes the content of a file
 outside the project (a symlink to a secret stays a secret).
@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from .header import TextProblem, decode
+from .reader import NotRegular, open_regular
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -71,20 +72,17 @@ def read_text(path: Path, root: Path, limit: int = MAX_FILE_BYTES) -> str:
             else "is outside the project (its folder is a link); it was not read"
         )
     try:
-        if path.is_dir():
-            raise SourceProblem("is a folder, not a file")
-        size = path.stat().st_size
-        if size > limit:
-            raise SourceProblem(
-                f"is {size:,} bytes, over the limit of {limit:,}; split it or shorten it"
-            )
-        if not path.is_file():
-            raise SourceProblem("is not a regular file (a pipe, device or socket); "
-                                "it was not read")
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > limit:
+                raise SourceProblem(
+                    f"is {size:,} bytes, over the limit of {limit:,}; split it or shorten it"
+                )
             data = handle.read(limit + 1)
     except SourceProblem:
         raise
+    except NotRegular as exc:
+        raise SourceProblem(str(exc)) from None
     except OSError as exc:
         raise SourceProblem(f"cannot be read ({exc.strerror or 'error'})") from None
     if len(data) > limit:

@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .model import ID_PATTERN
+from .terminal import visible
 
 __all__ = ["closest", "id_form", "shown"]
 
@@ -35,21 +36,9 @@ def id_form(text: str) -> str | None:
     return candidate if candidate and ID_PATTERN.fullmatch(candidate) else None
 
 
-_HIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
-
-
 def shown(text: str, limit: int = 80) -> str:
     """`text` as a message may quote it: at most `limit` characters, and every control,
     invisible or bidi character but line feed and tab written out (`\\u200b`), so a
     value can neither hide in a report nor reorder or recolour the terminal that
     prints it. (Report formats with one finding a line encode line feeds themselves.)"""
-    cut = len(text) > limit
-    out = []
-    for char in text[:limit]:
-        if char not in "\n\t" and unicodedata.category(char) in _HIDDEN_CATEGORIES:
-            code = ord(char)
-            out.append(f"\\x{code:02x}" if code < 0x100 else
-                       f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    return "".join(out) + ("…" if cut else "")
+    return visible(text[:limit], keep="\n\t") + ("…" if len(text) > limit else "")
