@@ -24,8 +24,8 @@ from lxml import etree
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from content_map import render
 from content_map.cli import main
+from content_map.site import render
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import Site
-from content_map.rules import RULES
+from content_map.rules.catalogue import RULES
 
 TODAY = "2025-06-01"
 

@@ -103,7 +103,7 @@ def test_close_stops_a_child_that_is_still_working():
 
 BUILD = """
 import content_map.plugin
-from content_map import render
+from content_map.site import render
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Site, minimal_site
-from content_map.baseline import Baseline, compare, from_findings, read_baseline, to_text
 from content_map.model import Finding
+from content_map.reports.baseline import Baseline, compare, from_findings, read_baseline, to_text
 from every_finding import TODAY, every_finding_site
 
 

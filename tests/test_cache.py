@@ -190,7 +190,7 @@ def test_a_few_changes_are_appended_and_a_torn_record_is_ignored(example: Site):
 def _same(a, b) -> None:
     """`a` and `b` are equal, of the same types all the way down, and YAML containers
     carry the same line numbers, source text and unbuilt scalars."""
-    from content_map.safe_yaml import YamlList, YamlMap
+    from content_map.load.safe_yaml import YamlList, YamlMap
 
     assert type(a) is type(b), (a, b)
     if isinstance(a, (YamlMap, YamlList)):
@@ -262,8 +262,8 @@ block:
 
 
 def test_front_matter_comes_back_with_its_lines_and_source_text():
-    from content_map import safe_yaml
-    from content_map.content import Parsed
+    from content_map.load import safe_yaml
+    from content_map.load.pages import Parsed
     from content_map.model import Finding
 
     data = safe_yaml.load(YAML_TEXT)
@@ -284,13 +284,13 @@ def test_everything_the_cache_stores_comes_back_as_it_was(example: Site):
     import datetime as dt
 
     from content_map.cli import _settings
-    from content_map.content import CACHED
     from content_map.engine import Project, _AcrossPieces, analyse
+    from content_map.load.pages import CACHED
+    from content_map.load.siteconfig import read_site_config
     from content_map.model import Finding, Waiver
-    from content_map.publication import _KEPT
-    from content_map.render import Badges, Heading
     from content_map.settings import Settings
-    from content_map.siteconfig import read_site_config
+    from content_map.site.publication import _KEPT
+    from content_map.site.render import Badges, Heading
 
     site = read_site_config(str(example.root / "mkdocs.yml"))
     settings = _settings(site.path, site.options, None)
@@ -361,9 +361,9 @@ def _mutations(data):
 def test_data_that_does_not_fit_its_shape_is_unreadable_never_an_error():
     import contextlib
 
-    from content_map import safe_yaml
+    from content_map.load import safe_yaml
     from content_map.cachecodec import Table, Unreadable, shape
-    from content_map.content import CACHED, Parsed
+    from content_map.load.pages import CACHED, Parsed
     from content_map.model import Finding, Piece, StageRef
 
     piece = Piece("a.md", "docs/a.md", "A", ("p",), (StageRef("j", "s"),), "draft", "o",

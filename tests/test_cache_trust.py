@@ -26,7 +26,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from conftest import Site, age, cli, minimal_site, same_tree
-from content_map import render
+from content_map.site import render
 
 CACHE = Path(".cache/content-map")
 NAMES = ("pages", "settings", "across-pieces", "rendered")

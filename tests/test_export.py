@@ -7,7 +7,7 @@ import io
 import json
 
 from conftest import REPO, Site, cli, minimal_site
-from content_map.export import CELL_COLUMNS, PIECE_COLUMNS
+from content_map.reports.csv import CELL_COLUMNS, PIECE_COLUMNS
 
 
 def export(site: Site, *args: str):

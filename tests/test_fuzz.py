@@ -21,12 +21,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from content_map import safe_yaml
 from content_map.engine import Project, analyse
-from content_map.header import Header, TextProblem, decode, read_header, split_header
+from content_map.load import safe_yaml
+from content_map.load.header import Header, TextProblem, decode, read_header, split_header
 from content_map.model import Analysis
-from content_map.report import text_report, to_json
-from content_map.rules import RULES
+from content_map.reports.text import text_report, to_json
+from content_map.rules.catalogue import RULES
 from content_map.settings import Settings
 
 SCALE = int(os.environ.get("CONTENT_MAP_FUZZ_SCALE", "1"))
@@ -224,7 +224,7 @@ class LinkAudit(HTMLParser):
 @fuzz("render")
 @given(st.lists(hostile, min_size=12, max_size=12))
 def test_no_input_character_reaches_the_map_unescaped(values: list[str]) -> None:
-    from content_map.render import Renderer
+    from content_map.site.render import Renderer
 
     v = [quoted(x) for x in values]
     files = {

@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO, Site, cli, minimal_site
-from content_map.markdown_pages import MARKER
-from content_map.markdown_text import table, text
+from content_map.reports.markdown_text import table, text
+from content_map.site.markdown_pages import MARKER
 
 TODAY = "2026-01-15"
 

@@ -188,9 +188,9 @@ def test_outside_page_is_not_copied_into_the_site(site: Any, tmp_path: Path) -> 
 
 def test_the_example_limits_are_documented() -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    from content_map.header import MAX_HEADER_BYTES
-    from content_map.safe_yaml import MAX_DEPTH
-    from content_map.source import MAX_FILE_BYTES
+    from content_map.load.header import MAX_HEADER_BYTES
+    from content_map.load.safe_yaml import MAX_DEPTH
+    from content_map.load.source import MAX_FILE_BYTES
 
     section = readme.split("### Bad input and limits", 1)[1].split("\n## ", 1)[0]
     assert f"{MAX_FILE_BYTES // 1024 // 1024} MB" in section

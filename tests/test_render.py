@@ -24,7 +24,8 @@ from content_map.model import (
     Stage,
     StageRef,
 )
-from content_map.render import (
+from content_map.settings import Settings
+from content_map.site.render import (
     ASSETS,
     FLOW_CAP,
     LIST_CAP,
@@ -41,7 +42,6 @@ from content_map.render import (
     shares,
     toc_tokens,
 )
-from content_map.settings import Settings
 
 TODAY = dt.date(2026, 6, 1)
 
@@ -96,7 +96,7 @@ def test_relative_url(url, base, expected):
 
 
 def test_toc_tokens_nest_by_level():
-    from content_map.render import Heading
+    from content_map.site.render import Heading
 
     tokens = toc_tokens([Heading(1, "t", "T"), Heading(2, "a", "A"), Heading(3, "b", "B"),
                          Heading(2, "c", "C")])
@@ -640,7 +640,7 @@ def test_crowded_persona_and_stage_pages_list_a_share_and_keep_every_piece_as_da
     many more there are with a link that lists them, and holds every piece as data."""
     from urllib.parse import parse_qs, urljoin, urlsplit
 
-    from content_map import render
+    from content_map.site import render
 
     base = _analysis(personas=3, pieces=60)  # each persona: 8 pieces at each of 5 stages
     loose = tuple(Piece(f"loose/{n}.md", f"docs/loose/{n}.md", f"Loose {n}", (),

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import Site, minimal_site
-from content_map.annotations import annotation, escape_data, escape_property
 from content_map.model import Finding
-from content_map.rules import RULES
+from content_map.reports.github import annotation, escape_data, escape_property
+from content_map.rules.catalogue import RULES
 from content_map.terminal import visible
 from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import Site, minimal_site
-from content_map.annotations import markup_without_commands
 from content_map.cli import main
+from content_map.reports.github import markup_without_commands
 from content_map.suggestion import shown
 from content_map.terminal import json_visible, visible
 

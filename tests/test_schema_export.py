@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import REPO, Site, cli, minimal_site
-from content_map.header import split_header
 from content_map.jsonschemas import DIALECT, all_schemas
-from content_map.schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, STAGE_FIELDS
+from content_map.load.header import split_header
+from content_map.load.schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, STAGE_FIELDS
 
 
 class EditorLoader(yaml.SafeLoader):

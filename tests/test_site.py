@@ -134,7 +134,7 @@ def test_assets_ship_with_the_package_and_load_on_every_page(site: Site, theme: 
         for href in [css[0], js[0].get("src")]:
             assert not urlsplit(href).scheme, "no CDN"
             assert target_file(out, page, href)[0].is_file()
-    packaged = (REPO / "plugins/content_map/assets/content-map.js").read_bytes()
+    packaged = (REPO / "plugins/content_map/site/assets/content-map.js").read_bytes()
     assert (out / "content-map/assets/content-map.js").read_bytes() == packaged
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Site, cli, minimal_site
-from content_map import safe_yaml, writer
+from content_map import writer
+from content_map.load import safe_yaml
 from content_map.model import MAX_PER_FILE, Finding, capped
 from content_map.reader import NotRegular, open_regular
 

@@ -26,7 +26,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .safe_yaml import MAX_DEPTH, YamlList, YamlMap
+from .load.safe_yaml import MAX_DEPTH, YamlList, YamlMap
 
 __all__ = ["Shape", "Table", "Unreadable", "dumps", "loads", "shape"]
 

@@ -15,17 +15,17 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .cache import CACHE_DIR, remembered
 from .engine import Project, Result, analyse
-from .report import Style, dumps, text_report, to_json
-from .rules import RULES
+from .load.siteconfig import SiteConfigError, read_site_config
+from .reports.text import Style, dumps, text_report, to_json
+from .rules.catalogue import RULES
 from .settings import Settings, SettingsError
-from .siteconfig import SiteConfigError, read_site_config
 
 # The report formats and the other commands' modules are imported where they are used:
 # a `check` run on a warm cache takes a few tenths of a second, and importing what it
 # does not need would be a good part of that.
 if TYPE_CHECKING:
-    from .baseline import Baseline, Comparison
     from .model import Analysis
+    from .reports.baseline import Baseline, Comparison
 
 __all__ = ["get_parser", "main"]
 
@@ -239,20 +239,20 @@ def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Names
             }
         return dumps(document)
     if fmt == "junit":
-        from .junit import Inventory, junit_report
+        from .reports.junit import Inventory, junit_report
 
         return junit_report(analysis, Inventory.of(project, analysis),
                             _severities(project.settings), fail_on)
     if fmt == "sarif":
-        from .annotations import workspace_prefix
-        from .sarif import sarif_report
+        from .reports.github import workspace_prefix
+        from .reports.sarif import sarif_report
 
         sarif_prefix = workspace_prefix(project.root, environ)
         base = Path(environ["GITHUB_WORKSPACE"]) if sarif_prefix else project.root
         return dumps(sarif_report(analysis, _severities(project.settings), root=base,
                                   prefix=sarif_prefix, baseline=comparison is not None))
     if fmt == "markdown":
-        from .markdown_report import BaselineNote, markdown_report
+        from .reports.markdown import BaselineNote, markdown_report
 
         note = None
         if comparison is not None and baseline is not None:
@@ -260,7 +260,7 @@ def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Names
         return markdown_report(analysis, baseline=note,
                                link_base=_link_base(prefix, environ))
     if fmt == "github":
-        from .annotations import escape_data, workflow_commands
+        from .reports.github import escape_data, workflow_commands
 
         text = workflow_commands(analysis.findings, prefix)
         if comparison is not None and comparison.fixed:
@@ -284,7 +284,7 @@ def run_check(args: argparse.Namespace) -> int:
     environ = os.environ
     baseline = comparison = None
     if args.baseline:
-        from .baseline import BaselineError, compare, read_baseline
+        from .reports.baseline import BaselineError, compare, read_baseline
 
         try:
             baseline = read_baseline(args.baseline)
@@ -297,18 +297,18 @@ def run_check(args: argparse.Namespace) -> int:
     on_github = environ.get("GITHUB_ACTIONS") == "true"
     prefix = ""
     if on_github or args.format == "github":
-        from .annotations import workspace_prefix
+        from .reports.github import workspace_prefix
 
         prefix = workspace_prefix(project.root, environ)
     report = _render(args.format, analysis, project, args, fail_on, comparison, baseline,
                      prefix, environ)
     if on_github and args.format == "text" and args.output in (None, "-"):
-        from .annotations import without_commands
+        from .reports.github import without_commands
 
         report = without_commands(report)
     _write(report, args.output)
     if comparison is not None and comparison.fixed and args.format not in ("text", "github"):
-        from .annotations import without_commands
+        from .reports.github import without_commands
 
         path = baseline.path if baseline else ""
         note = "content-map: " + "\n".join(_fixed_lines(comparison, path))
@@ -316,8 +316,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.format == "github" or (on_github and args.format == "text"):
         _github_summary(analysis, args.format, prefix, comparison, baseline, environ)
     if args.write_baseline:
-        from .baseline import from_findings
-        from .baseline import to_text as baseline_text
+        from .reports.baseline import from_findings
+        from .reports.baseline import to_text as baseline_text
 
         written = from_findings(result.analysis.findings)
         _write(baseline_text(written), args.write_baseline)
@@ -330,8 +330,8 @@ def run_check(args: argparse.Namespace) -> int:
 def _github_summary(analysis: Analysis, fmt: str, prefix: str, comparison: Comparison | None,
                     baseline: Baseline | None, environ: Mapping[str, str]) -> None:
     """In GitHub Actions: the annotations (after a text report) and the step summary."""
-    from .annotations import append_step_summary, workflow_commands
-    from .markdown_report import BaselineNote, markdown_report
+    from .reports.github import append_step_summary, workflow_commands
+    from .reports.markdown import BaselineNote, markdown_report
 
     if fmt == "text":
         sys.stdout.write(workflow_commands(analysis.findings, prefix))
@@ -347,7 +347,7 @@ def _github_summary(analysis: Analysis, fmt: str, prefix: str, comparison: Compa
 
 
 def run_matrix(args: argparse.Namespace) -> int:
-    from .report import text_matrix
+    from .reports.text import text_matrix
 
     _, result = load(args)
     sys.stdout.write(text_matrix(result.analysis, _style(args, sys.stdout)))
@@ -355,7 +355,7 @@ def run_matrix(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from .export import cells_csv, export_json, pieces_csv
+    from .reports.csv import cells_csv, export_json, pieces_csv
 
     project, result = load(args)
     analysis = result.analysis
@@ -370,7 +370,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    from .markdown_pages import GenerateError, render_pages, write_pages
+    from .site.markdown_pages import GenerateError, render_pages, write_pages
 
     project, result = load(args)
     out = Path(os.path.realpath(args.out))

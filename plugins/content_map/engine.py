@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import PageCache, digest, remembered
-from .content import CACHED, load_pieces
-from .coverage import counting_paths, matrix
-from .flow import continuity
+from .load.pages import CACHED, load_pieces
+from .load.registry import load_journeys, load_personas
 from .metrics import engagement_findings, load_metrics
 from .model import Analysis, Cell, Continuity, Finding, Journey, Persona, capped
 from .reader import read_bytes
-from .registry import load_journeys, load_personas
-from .rules import flow_findings
+from .rules.catalogue import flow_findings
+from .rules.continuity import continuity
+from .rules.coverage import counting_paths, matrix
 from .settings import Settings
 
 __all__ = ["Project", "Registry", "analyse", "discover_pages", "load_registry"]

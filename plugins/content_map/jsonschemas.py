@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .load.schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, Field
 from .model import ID_PATTERN
-from .schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, Field
 
 __all__ = ["DIALECT", "SCHEMA_FILES", "all_schemas", "journey_schema", "page_schema",
            "persona_schema"]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .load.source import SourceProblem, read_text
 from .model import MAX_PER_FILE, Analysis, Finding, Piece, flood_note
-from .source import SourceProblem, read_text
 
 __all__ = ["METRICS", "Metric", "Results", "aggregate", "engagement_findings", "load_metrics",
            "results"]

@@ -31,14 +31,14 @@ from mkdocs.structure.toc import get_toc
 from .background import Background
 from .cache import CACHE_DIR
 from .config import ContentMapConfig
-from .content import PageReader, utf8_name
 from .engine import Project, Registry, load_registry
-from .layout import Layout, MapPage
+from .load.pages import PageReader, utf8_name
+from .load.safe_yaml import plain
 from .model import STATUSES, Finding, at_or_above
-from .publication import Publication, publish
-from .render import ASSET_FILES, ASSETS, Badges, toc_tokens
-from .safe_yaml import plain
 from .settings import Settings
+from .site.layout import Layout, MapPage
+from .site.publication import Publication, publish
+from .site.render import ASSET_FILES, ASSETS, Badges, toc_tokens
 from .terminal import visible
 
 __all__ = ["ContentMapPlugin"]

@@ -22,8 +22,8 @@ import frontmatter
 import yaml
 
 from . import writer
+from .load.registry import DEFAULT_JOURNEY, resolve_stage
 from .model import ID_PATTERN, Analysis, Journey, Persona, Stage
-from .registry import DEFAULT_JOURNEY, resolve_stage
 from .suggestion import closest, id_form
 
 __all__ = ["REVIEW_AFTER_DAYS", "ScaffoldError", "Scaffold", "create_file", "journey_file",

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .load.schema import PAGE_FIELDS
 from .metrics import METRICS
 from .model import SEVERITIES, STATUSES, Waiver
-from .rules import RULES
-from .schema import PAGE_FIELDS
+from .rules.catalogue import RULES
 from .suggestion import closest, shown
 
 __all__ = ["FAIL_ON", "Settings", "SettingsError", "from_options", "map_path_problem"]

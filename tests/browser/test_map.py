@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from content_map.render import STATES
+from content_map.site.render import STATES
 
 from .conftest import SCREENSHOTS, build, copy_example, serve
 

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__
+from .. import __version__
+from ..model import Analysis, Finding
+from ..rules.catalogue import RULES
+from ..terminal import visible
 from .baseline import fingerprint
-from .model import Analysis, Finding
-from .rules import RULES
-from .terminal import visible
 
 __all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "sarif_report"]
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from .suggestion import shown
+from ..suggestion import shown
 
 try:
     from yaml import CSafeLoader as _Loader

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from . import writer
-from .markdown_text import code, link, message, table, text
-from .model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage
-from .reader import open_regular, read_bytes
-from .report import summary
-from .rules import RULES
+from .. import writer
+from ..reports.markdown_text import code, link, message, table, text
+from ..model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage
+from ..reader import open_regular, read_bytes
+from ..reports.text import summary
+from ..rules.catalogue import RULES
 
 __all__ = ["MANIFEST", "MARKER", "GenerateError", "Generated", "render_pages", "write_pages"]
 

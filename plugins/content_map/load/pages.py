@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..cache import Identity, PageCache, collector_paused, digest
+from ..cachecodec import dumps, loads, shape
+from ..model import STATUSES, Finding, Journey, Persona, Piece, StageRef
+from ..settings import Settings
+from ..suggestion import closest, shown
 from . import safe_yaml
-from .cache import Identity, PageCache, collector_paused, digest
-from .cachecodec import dumps, loads, shape
 from .header import Header, TextProblem, read_header, read_page
-from .model import STATUSES, Finding, Journey, Persona, Piece, StageRef
 from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
-from .settings import Settings
-from .suggestion import closest, shown
 
 __all__ = ["PageIndex", "PageReader", "PageText", "excluded", "load_pieces", "utf8_name"]
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from .annotations import markup_without_commands
+from ..model import Analysis, Finding
+from ..terminal import visible
+from .github import markup_without_commands
 from .markdown_text import code, link, message, table, text
-from .model import Analysis, Finding
-from .report import summary
-from .terminal import visible
+from .text import summary
 
 __all__ = ["MARKER", "BaselineNote", "markdown_report"]
 

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .cache import Kept
-from .engine import Project, Registry, analyse
+from ..cache import Kept
+from ..engine import Project, Registry, analyse
 from .layout import MapPage
-from .model import Finding
+from ..model import Finding
 from .render import Badges, Heading, Renderer, searchable
-from .report import dumps, to_json
+from ..reports.text import dumps, to_json
 
 __all__ = ["MapHtml", "Publication", "publish"]
 

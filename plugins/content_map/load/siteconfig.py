@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .reader import NotRegular, read_bytes
+from ..reader import NotRegular, read_bytes
 
 __all__ = ["PLUGIN_NAME", "SiteConfig", "SiteConfigError", "read_site_config"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Finding, Journey, Persona, Piece
+from ..model import Finding, Journey, Persona, Piece
 
 __all__ = ["RULES", "Rule", "flow_findings"]
 

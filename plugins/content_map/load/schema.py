@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import ID_PATTERN, STATUSES, Finding
+from ..model import ID_PATTERN, STATUSES, Finding
+from ..suggestion import closest, id_form, shown
 from .safe_yaml import YamlMap, raw_text
-from .suggestion import closest, id_form, shown
 
 __all__ = [
     "JOURNEY_FIELDS",

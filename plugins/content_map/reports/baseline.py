@@ -42,9 +42,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import SEVERITIES, Finding, severity_rank
-from .reader import NotRegular, read_bytes
-from .suggestion import shown
+from ..model import SEVERITIES, Finding, severity_rank
+from ..reader import NotRegular, read_bytes
+from ..suggestion import shown
 
 __all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "Comparison", "Entry", "compare",
            "fingerprint", "from_findings", "read_baseline", "to_text"]

@@ -19,11 +19,11 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 
-from .coverage import counting_paths
-from .model import Analysis
-from .report import dumps, to_json
-from .settings import Settings
-from .terminal import visible
+from ..model import Analysis
+from ..rules.coverage import counting_paths
+from ..settings import Settings
+from ..terminal import visible
+from .text import dumps, to_json
 
 __all__ = ["CELL_COLUMNS", "PIECE_COLUMNS", "cells_csv", "export_json", "pieces_csv"]
 

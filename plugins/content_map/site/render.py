@@ -39,12 +39,12 @@ from jinja2 import (
 from jinja2.bccache import Bucket
 from markupsafe import Markup, escape
 
-from . import writer
-from .cache import digest
-from .coverage import counting_paths
+from .. import writer
+from ..cache import digest
+from ..rules.coverage import counting_paths
 from .layout import Layout, MapPage
-from .metrics import METRICS, Results, results
-from .model import (
+from ..metrics import METRICS, Results, results
+from ..model import (
     IN_PROGRESS_STATUSES,
     STATUSES,
     Analysis,
@@ -57,10 +57,10 @@ from .model import (
     Stage,
     severity_rank,
 )
-from .reader import open_regular
-from .report import summary
-from .rules import RULES
-from .settings import Settings
+from ..reader import open_regular
+from ..reports.text import summary
+from ..rules.catalogue import RULES
+from ..settings import Settings
 
 __all__ = [
     "ASSETS",

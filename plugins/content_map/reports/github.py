@@ -18,8 +18,8 @@ import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .model import Finding
-from .terminal import visible
+from ..model import Finding
+from ..terminal import visible
 
 __all__ = ["annotation", "append_step_summary", "escape_data", "escape_property",
            "markup_without_commands", "without_commands", "workflow_commands",

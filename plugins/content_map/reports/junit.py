@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annotations import markup_without_commands
-from .content import excluded
-from .engine import Project, discover_pages
-from .model import Analysis, Cell, Finding, severity_rank
-from .rules import RULES
-from .source import registry_files
-from .terminal import visible
+from ..engine import Project, discover_pages
+from ..load.pages import excluded
+from ..load.source import registry_files
+from ..model import Analysis, Cell, Finding, severity_rank
+from ..rules.catalogue import RULES
+from ..terminal import visible
+from .github import markup_without_commands
 
 __all__ = ["Inventory", "junit_report"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Journey, Persona
-from .settings import Settings
+from ..model import Journey, Persona
+from ..settings import Settings
 
 __all__ = ["Layout", "MapPage"]
 

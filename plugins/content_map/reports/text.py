@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .metrics import results
-from .model import Analysis, Finding
-from .terminal import json_visible, visible
+from ..metrics import results
+from ..model import Analysis, Finding
+from ..terminal import json_visible, visible
 
 __all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 
-from .model import Cell, Continuity, Finding, Journey, Persona, Piece
+from ..model import Cell, Continuity, Finding, Journey, Persona, Piece
 
 __all__ = ["continuity"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from .model import IN_PROGRESS_STATUSES, Cell, Finding, Journey, Persona, Piece, Waiver
-from .settings import Settings
+from ..model import IN_PROGRESS_STATUSES, Cell, Finding, Journey, Persona, Piece, Waiver
+from ..settings import Settings
 
 __all__ = ["counting_paths", "matrix"]
 

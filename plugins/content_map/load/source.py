@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..reader import NotRegular, open_regular
 from .header import TextProblem, decode
-from .reader import NotRegular, open_regular
 
 __all__ = [
     "MAX_FILE_BYTES",

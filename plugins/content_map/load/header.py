@@ -12,7 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from .reader import open_regular
+from ..reader import open_regular
 
 __all__ = ["MAX_HEADER_BYTES", "Header", "TextProblem", "decode", "read_header", "read_page",
            "split_header"]

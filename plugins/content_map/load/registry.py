@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..model import ID_PATTERN, Finding, Journey, Persona, PersonaStage, SkipStage, Stage
+from ..suggestion import closest, id_form, shown
 from . import safe_yaml
 from .header import split_header
-from .model import ID_PATTERN, Finding, Journey, Persona, PersonaStage, SkipStage, Stage
 from .schema import JOURNEY_FIELDS, PERSONA_FIELDS, Validator
 from .source import SourceProblem, read_text, registry_files, trusted_folder
-from .suggestion import closest, id_form, shown
 
 __all__ = ["DEFAULT_JOURNEY", "load_journeys", "load_personas", "resolve_stage"]
 
