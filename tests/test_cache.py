@@ -361,8 +361,8 @@ def _mutations(data):
 def test_data_that_does_not_fit_its_shape_is_unreadable_never_an_error():
     import contextlib
 
-    from content_map.load import safe_yaml
     from content_map.cachecodec import Table, Unreadable, shape
+    from content_map.load import safe_yaml
     from content_map.load.pages import CACHED, Parsed
     from content_map.model import Finding, Piece, StageRef
 

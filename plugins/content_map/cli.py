@@ -239,9 +239,9 @@ def _render(fmt: str, analysis: Analysis, project: Project, args: argparse.Names
             }
         return dumps(document)
     if fmt == "junit":
-        from .reports.junit import Inventory, junit_report
+        from .reports.junit import junit_report
 
-        return junit_report(analysis, Inventory.of(project, analysis),
+        return junit_report(analysis,
                             _severities(project.settings), fail_on)
     if fmt == "sarif":
         from .reports.github import workspace_prefix

@@ -9,10 +9,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import PageCache, digest, remembered
-from .load.pages import CACHED, load_pieces
+from .load.pages import CACHED, excluded, load_pieces
 from .load.registry import load_journeys, load_personas
+from .load.source import registry_files
 from .metrics import engagement_findings, load_metrics
-from .model import Analysis, Cell, Continuity, Finding, Journey, Persona, capped
+from .model import (
+    Analysis,
+    Cell,
+    Continuity,
+    Finding,
+    Inventory,
+    Journey,
+    Persona,
+    Piece,
+    capped,
+)
 from .reader import read_bytes
 from .rules.catalogue import flow_findings
 from .rules.continuity import continuity
@@ -125,9 +136,10 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     before_pieces = len(findings)  # the findings on persona and journey files
     findings += piece_findings
 
+    counting = counting_paths(pieces, settings, today)
+
     def across_pieces() -> _AcrossPieces:
         """The rules that look at all the pieces at once, and the figures."""
-        counting = counting_paths(pieces, settings, today)
         found = flow_findings(pieces, {p.id: p for p in personas},
                               {j.id: j for j in journeys}, counting)
         cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
@@ -170,8 +182,29 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         today=today,
         continuity=tuple(walks),
         figures=figures,
+        counting=frozenset(counting),
+        inventory=_inventory(project, root, docs_key, page_list, pieces),
     )
     return Result(analysis, key)
+
+
+def _inventory(project: Project, root: Path, docs_key: str, pages: list[str],
+               pieces: list[Piece]) -> Inventory:
+    """The files this run checked, by kind, named as the reports name them."""
+    settings = project.settings
+
+    def rel(paths: Iterable[Path]) -> tuple[str, ...]:
+        return tuple(os.path.relpath(os.path.abspath(p), root).replace(os.sep, "/")
+                     for p in paths)
+
+    prefix = "" if docs_key in ("", ".") else docs_key + "/"
+    return Inventory(
+        config=(project.config_file,),
+        personas=rel(registry_files(root / settings.personas_dir, (".yml", ".yaml", ".md"))),
+        journeys=rel(registry_files(root / settings.journeys_dir, (".yml", ".yaml"))),
+        pages=tuple(prefix + p for p in pages if not excluded(p, settings.exclude)),
+        pieces=tuple(p.file for p in pieces),
+    )
 
 
 _AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]

@@ -25,6 +25,7 @@ __all__ = [
     "Cell",
     "Continuity",
     "Finding",
+    "Inventory",
     "Journey",
     "Persona",
     "PersonaStage",
@@ -336,6 +337,18 @@ class Continuity:
 
 
 @dataclass(frozen=True, slots=True)
+class Inventory:
+    """The files a check looked at, by kind, relative to the directory of mkdocs.yml
+    (JUnit lists every file checked, not only those with findings)."""
+
+    config: tuple[str, ...] = ("mkdocs.yml",)
+    personas: tuple[str, ...] = ()
+    journeys: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()  # every page that is not excluded
+    pieces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything one run of the engine knows: the model, the matrix and the findings."""
 
@@ -347,6 +360,8 @@ class Analysis:
     today: date
     continuity: tuple[Continuity, ...] = ()
     figures: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # page -> metrics
+    counting: frozenset[str] = frozenset()  # paths of the pieces that count for coverage
+    inventory: Inventory = field(default_factory=Inventory)
     _by_path: dict[str, Piece] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

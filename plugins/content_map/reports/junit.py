@@ -19,19 +19,14 @@ import re
 import socket
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Mapping
 
-from ..engine import Project, discover_pages
-from ..load.pages import excluded
-from ..load.source import registry_files
-from ..model import Analysis, Cell, Finding, severity_rank
+from ..model import Analysis, Cell, Finding, Inventory, severity_rank
 from ..rules.catalogue import RULES
 from ..terminal import visible
 from .github import markup_without_commands
 
-__all__ = ["Inventory", "junit_report"]
+__all__ = ["junit_report"]
 
 _SCOPE: dict[str, tuple[str, ...]] = {
     "yaml-syntax": ("personas", "journeys", "pages"),
@@ -52,51 +47,6 @@ _SCOPE: dict[str, tuple[str, ...]] = {
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-@dataclass(frozen=True)
-class Inventory:
-    """The files a check looked at, by kind, relative to the directory of mkdocs.yml."""
-
-    config: tuple[str, ...] = ("mkdocs.yml",)
-    personas: tuple[str, ...] = ()
-    journeys: tuple[str, ...] = ()
-    pages: tuple[str, ...] = ()
-    pieces: tuple[str, ...] = field(default=())
-
-    @classmethod
-    def of(cls, project: Project, analysis: Analysis) -> Inventory:
-        root = project.root.resolve()
-
-        def rel(paths: Iterable[Path]) -> tuple[str, ...]:
-            out = []
-            for path in paths:
-                for base in (project.root, root):
-                    try:
-                        out.append(path.relative_to(base).as_posix())
-                        break
-                    except ValueError:
-                        continue
-                else:
-                    out.append(path.as_posix())
-            return tuple(out)
-
-        settings = project.settings
-        try:
-            docs = project.docs_dir.resolve().relative_to(root).as_posix()
-        except (ValueError, OSError):
-            docs = project.docs_dir.as_posix()
-        prefix = "" if docs in ("", ".") else docs + "/"
-        pages = tuple(prefix + p for p in discover_pages(project.docs_dir, project.root)[0]
-                      if not excluded(p, settings.exclude))
-        return cls(
-            config=(project.config_file,),
-            personas=rel(registry_files(project.path(settings.personas_dir),
-                                        (".yml", ".yaml", ".md"))),
-            journeys=rel(registry_files(project.path(settings.journeys_dir), (".yml", ".yaml"))),
-            pages=pages,
-            pieces=tuple(p.file for p in analysis.pieces),
-        )
-
-
 def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", visible(text, "\t"))
 
@@ -110,14 +60,15 @@ def _line(finding: Finding) -> str:
 
 def junit_report(
     analysis: Analysis,
-    inventory: Inventory,
     severities: Mapping[str, str],
     fail_on: str,
     *,
     timestamp: dt.datetime | None = None,
     hostname: str | None = None,
 ) -> str:
-    """The report as XML text. `severities` is each rule's configured severity."""
+    """The report as XML text. `severities` is each rule's configured severity; the files
+    checked come from the analysis's inventory."""
+    inventory = analysis.inventory
     stamp = (timestamp or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
     host = hostname or _hostname()
     failing = (lambda f: False) if fail_on == "never" else (

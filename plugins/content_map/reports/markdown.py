@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from ..model import Analysis, Finding
 from ..terminal import visible
+from ..vocabulary import cell_label
 from .github import markup_without_commands
 from .markdown_text import code, link, message, table, text
 from .text import summary
@@ -25,7 +26,6 @@ MAX_FINDINGS = 100
 """Findings listed in full; a PR comment holds at most 65,536 characters."""
 
 _SEVERITY = {"error": "✖ error", "warn": "⚠ warning", "info": "ℹ info"}
-_CELL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
 _SPACES = "\t\n\r"  # Markdown cells flatten white space themselves
 
 
@@ -104,8 +104,7 @@ def _matrix(analysis: Analysis) -> str:
                 if cell is None:
                     row.append("")
                     continue
-                state = cell.display_state
-                row.append(_CELL[state] if state == "skipped" else f"{_CELL[state]} {cell.count}")
+                row.append(cell_label(cell))
             rows.append(row)
         heads = ["Persona", *(text(_shown(s.name)) for s in journey.stages)]
         blocks.append(f"**{text(_shown(journey.name))}** ({code(_shown(journey.id))})\n\n"

@@ -14,6 +14,7 @@ from typing import Any
 from ..metrics import results
 from ..model import Analysis, Finding
 from ..terminal import json_visible, visible
+from ..vocabulary import LEGEND, cell_label, severity_label
 
 __all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
 
@@ -124,7 +125,6 @@ class Style:
         return f"\033[{self._CODES[kind]}m{text}\033[0m"
 
 
-_LABEL = {"error": "error", "warn": "warning", "info": "info"}
 _KEPT = "\t"  # one finding a line: every other hidden character shows as an escape
 
 
@@ -149,7 +149,7 @@ def text_report(analysis: Analysis, style: Style | None = None) -> str:
 def _finding_line(finding: Finding, paint: Callable[[str, str], str]) -> str:
     where = f"{finding.line or '-'}" + (f":{finding.column}" if finding.column else "")
     severity = finding.severity or "error"
-    label = _LABEL.get(severity, severity)
+    label = severity_label(severity)
     return (f"  {paint('dim', where.rjust(5))}  {paint(severity, label.ljust(7))}  "
             f"{visible(finding.message, _KEPT)}  {paint('dim', finding.rule)}")
 
@@ -171,7 +171,6 @@ def _summary_line(analysis: Analysis, paint: Callable[[str, str], str]) -> str:
             f"{facts['stages']} stages · coverage {figure} ({cells['covered']} of {total} cells)")
 
 
-_SYMBOL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
 
 
 def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
@@ -197,13 +196,10 @@ def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
                 if cell is None:
                     row.append(" " * w)
                     continue
-                state = cell.display_state
-                text = f"{_SYMBOL[state]} {cell.count}" if state != "skipped" else _SYMBOL[state]
-                row.append(paint(state, text.ljust(w)))
+                row.append(paint(cell.display_state, cell_label(cell).ljust(w)))
             out.append(names[persona.id].ljust(width) + "  " + "  ".join(row))
         out.append("")
-    out.append("✔ covered  ✖ gap  ◐ gap, work in progress  ≈ waived  – skipped; "
-               "numbers count pieces that count")
+    out.append(LEGEND)
     coverage = analysis.coverage
     out.append(f"coverage {'n/a' if coverage is None else f'{coverage:.0%}'}")
     return "\n".join(out) + "\n"

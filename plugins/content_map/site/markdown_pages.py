@@ -27,15 +27,11 @@ from ..model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage
 from ..reader import open_regular, read_bytes
 from ..reports.text import summary
 from ..rules.catalogue import RULES
+from ..vocabulary import LEGEND, STATES, cell_label
 
 __all__ = ["MANIFEST", "MARKER", "GenerateError", "Generated", "render_pages", "write_pages"]
 
 MARKER = "<!-- content-map: generated page; edit personas, journeys and pages instead -->"
-_CELL = {"covered": "✔", "gap": "✖", "in-progress": "◐", "waived": "≈", "skipped": "–"}
-_STATE = {"covered": "covered", "gap": "gap", "in-progress": "gap, work in progress",
-          "waived": "waived", "skipped": "skipped"}
-_LEGEND = ("✔ covered · ✖ gap · ◐ gap with work in progress · ≈ waived · – skipped. "
-           "Numbers count the pieces that count towards coverage.")
 
 
 class GenerateError(Exception):
@@ -97,16 +93,6 @@ class _Site:
         return label
 
 
-def _cell_text(cell: Cell | None) -> str:
-    if cell is None:
-        return ""
-    state = cell.display_state
-    if state == "skipped":
-        return _CELL[state]
-    extra = f" (+{len(cell.in_progress)} in progress)" if cell.in_progress else ""
-    return f"{_CELL[state]} {cell.count}{extra}"
-
-
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "".join(f"- {text(item)}\n" for item in items)
 
@@ -138,14 +124,14 @@ def _index(site: _Site) -> str:
             row = [site.persona_link(here, persona)]
             for stage in journey.stages:
                 cell = site.cells.get((persona.id, journey.id, stage.id))
-                value = _cell_text(cell)
+                value = cell_label(cell, in_progress=True)
                 if cell is not None and cell.state != "skipped":
                     target = site.to_page(here, f"stages/{journey.id}/{stage.id}.md")
                     value = link(value, f"{target}#persona-{persona.id}")
                 row.append(value)
             rows.append(row)
         out.append(table(heads, rows))
-    out.append(_LEGEND + "\n")
+    out.append(LEGEND + "\n")
     out.append("## Personas\n")
     out.append("".join(f"- {site.persona_link(here, p)}" + (f": {text(p.summary)}" if p.summary
                                                             else "") + "\n"
@@ -189,7 +175,7 @@ def _persona(site: _Site, persona: Persona) -> str:
             cell = site.cells.get((persona.id, journey.id, stage.id))
             state = cell.display_state if cell else "skipped"
             mood = persona.stages.get(f"{journey.id}/{stage.id}")
-            status = f"{_CELL[state]} {_STATE[state]}"
+            status = " ".join(STATES[state])
             if cell is not None and cell.reason:
                 status += f": {text(cell.reason)}"
             rows.append([
@@ -232,7 +218,7 @@ def _stage(site: _Site, journey: Journey, stage: Stage) -> str:
         any_persona = True
         state = cell.display_state
         out.append(f'<a id="persona-{persona.id}"></a>\n\n### {text(persona.name)}\n')
-        line = f"{_CELL[state]} {_STATE[state]}"
+        line = " ".join(STATES[state])
         if state != "skipped":
             line += f", {cell.count} of {cell.threshold} counting pieces"
         if cell.reason:
