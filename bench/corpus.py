@@ -2,6 +2,12 @@
 
 Seeded, so every run of the benchmark measures the same files. The share of drafts,
 stale pages, `next` links and gaps follows what a real content hub looks like.
+
+With `findings`, most pages carry a finding as well, as on a site that adopts the tool
+with years of content behind it: about 80% are past their review date, 45% link to a
+page that was retired and 25% name a persona by a misspelt id, about 1.6 findings a
+page in all. The report then holds tens of thousands of findings, so writing it weighs
+as much as reading the pages.
 """
 
 from __future__ import annotations
@@ -37,14 +43,17 @@ def _paragraph(rng: random.Random, words: int) -> str:
 
 
 def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
-               material: bool = False, plugin: bool = True, nav: bool = False) -> Path:
+               material: bool = False, plugin: bool = True, nav: bool = False,
+               findings: bool = False) -> Path:
     """Write the site under `root`; return the path of its mkdocs.yml.
 
     With `nav`, the site gets an explicit navigation of its sections' index pages, as a
     large site has: without one, a theme renders every page's link into every page, so
     the build time grows with the square of the pages and drowns everything else.
+    With `findings`, most pages also carry a finding (see the module's docstring).
     """
     rng = random.Random(seed)
+    faults = random.Random(seed + 1) if findings else None  # the plain corpus stays as it was
     docs = root / "docs"
     (root / "personas").mkdir(parents=True, exist_ok=True)
     (root / "journeys").mkdir(exist_ok=True)
@@ -81,10 +90,18 @@ def write_site(root: Path, pages: int, personas: int = 6, seed: int = 42,
                 options = by_cell.get((journey, stage + 1, pid))
                 if options:
                     nxt.append(rng.choice(options))
+        named = who
+        if faults is not None:
+            if faults.random() < 0.80:
+                review = "2020-01-01"
+            if faults.random() < 0.45:
+                nxt.append(f"section-{i % 20:02d}/retired-{i:06d}.md")
+            if faults.random() < 0.25:
+                named = [who[0] + "x", *who[1:]]
         front = [
             "---",
             f"title: Page {i} about {rng.choice(WORDS)} {rng.choice(WORDS)}",
-            f"personas: [{', '.join(who)}]",
+            f"personas: [{', '.join(named)}]",
             f"stage: {journey}/{stages[stage]}",
             f"status: {rng.choice(STATUSES)}",
             f"owner: {rng.choice(OWNERS)}",
@@ -126,9 +143,12 @@ def main() -> None:
     parser.add_argument("--material", action="store_true")
     parser.add_argument("--nav", action="store_true",
                         help="an explicit navigation of the sections' index pages")
+    parser.add_argument("--findings", action="store_true",
+                        help="most pages carry a finding (stale, a retired next page, a "
+                        "misspelt persona)")
     args = parser.parse_args()
     print(write_site(args.out, args.pages, seed=args.seed, material=args.material,
-                     nav=args.nav))
+                     nav=args.nav, findings=args.findings))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ import functools
 import importlib.util
 import io
 import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -25,7 +27,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from content_map.cli import main
-from content_map.site import render
+from content_map.site import renderer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -88,6 +90,43 @@ def cli(argv: list[str]) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
+class _Warnings(logging.Handler):
+    """The warnings MkDocs, the theme and the plugin log during one test."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self.expected: list[re.Pattern[str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def unexpected(self) -> list[str]:
+        return [message for message in (r.getMessage() for r in self.records)
+                if not any(p.search(message) for p in self.expected)]
+
+
+@pytest.fixture(autouse=True)
+def build_warnings() -> Any:
+    """Fail an in-process build test that logs a warning it did not expect.
+
+    A test that expects one says so: `build_warnings.expect(r"pattern")`. Builds run in a
+    subprocess are judged by their own output instead.
+    """
+    handler = _Warnings()
+    handler.expect = lambda pattern: handler.expected.append(re.compile(pattern))  # type: ignore[attr-defined]
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+    unexpected = handler.unexpected()
+    if unexpected:
+        pytest.fail("unexpected warnings logged during the test:\n  " + "\n  ".join(unexpected),
+                    pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _not_on_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests assert exact output: keep a CI runner's GitHub variables from changing it."""
@@ -142,7 +181,7 @@ def age(root: Path, seconds: int = 600) -> None:
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many map pages and badges each build renders."""
     counts = {"pages": 0, "badges": 0}
-    page, badges = render.Renderer.render, render.Renderer.badges
+    page, badges = renderer.Renderer.render, renderer.Renderer.badges
 
     def count_page(self, *args):
         counts["pages"] += 1
@@ -152,8 +191,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["badges"] += 1
         return badges(self, *args)
 
-    monkeypatch.setattr(render.Renderer, "render", count_page)
-    monkeypatch.setattr(render.Renderer, "badges", count_badges)
+    monkeypatch.setattr(renderer.Renderer, "render", count_page)
+    monkeypatch.setattr(renderer.Renderer, "badges", count_badges)
     return counts
 
 

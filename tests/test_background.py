@@ -103,18 +103,18 @@ def test_close_stops_a_child_that_is_still_working():
 
 BUILD = """
 import content_map.plugin
-from content_map.site import render
+from content_map.site import renderer
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
 content_map.plugin.BACKGROUND_FROM = int(sys.argv[2])
 rendered = []  # what this process renders; a forked child's renders are not seen here
-original = render.Renderer.render
+original = renderer.Renderer.render
 def counted(self, *args):
     rendered.append(1)
     return original(self, *args)
-render.Renderer.render = counted
+renderer.Renderer.render = counted
 try:
     build(load_config(sys.argv[1] + "/mkdocs.yml", site_dir=sys.argv[1] + "/" + sys.argv[3]))
     aborted = False

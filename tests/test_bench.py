@@ -1,5 +1,6 @@
-"""The benchmark harness keeps working: a tiny run writes its table and JSON (no timing
-is asserted: speed is judged by the ratios `make bench` prints, never by a test)."""
+"""The benchmark harness keeps working: a tiny run writes its table and JSON, for the plain
+corpus and the one where most pages carry a finding (no timing is asserted: speed is
+judged by the ratios `make bench` prints, never by a test)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from conftest import REPO
 def test_benchmark_harness_runs_end_to_end(tmp_path):
     out = tmp_path / "result.json"
     run = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "300", "--repeat", "1",
-         "--no-build", "--work", str(tmp_path / "work"), "--out", str(out)],
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "300", "--findings-sizes",
+         "300", "--repeat", "1", "--no-build", "--work", str(tmp_path / "work"), "--out", str(out)],
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr
@@ -25,6 +26,9 @@ def test_benchmark_harness_runs_end_to_end(tmp_path):
     assert row["pages"] == 300
     for key in ("floor_s", "cold_s", "warm_s", "edited_s", "cold_ratio", "warm_ratio"):
         assert row[key] > 0
+    heavy = result["check_findings"][0]
+    assert heavy["pages"] == 300 and heavy["warm_ratio"] > 0
+    assert heavy["findings"] > 300 > 10 * row["findings"]  # most pages carry a finding there
     assert "cold×" in run.stdout
 
 
@@ -44,8 +48,9 @@ def test_corpus_is_reproducible(tmp_path):
 def test_the_build_benchmark_runs_on_a_corpus_with_a_nav(tmp_path):
     out = tmp_path / "result.json"
     run = subprocess.run(
-        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "", "--build-sizes", "40",
-         "--repeat", "1", "--work", str(tmp_path / "work"), "--out", str(out)],
+        [sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "", "--findings-sizes", "",
+         "--build-sizes", "40", "--repeat", "1", "--work", str(tmp_path / "work"),
+         "--out", str(out)],
         capture_output=True, text=True, timeout=600,
     )
     assert run.returncode == 0, run.stderr

@@ -127,8 +127,8 @@ def test_a_repeated_check_skips_the_rules_across_pieces_until_an_input_changes(
     from content_map import engine
 
     runs = []
-    real = engine.flow_findings
-    monkeypatch.setattr(engine, "flow_findings", lambda *a: runs.append(1) or real(*a))
+    real = engine.across_pieces
+    monkeypatch.setattr(engine, "across_pieces", lambda *a: runs.append(1) or real(*a))
 
     def warm_equals_cold(*args: str) -> int:
         """Run warm, check it against a run without the cache; how often the rules ran."""
@@ -161,6 +161,34 @@ def test_a_repeated_check_skips_the_rules_across_pieces_until_an_input_changes(
     assert warm_equals_cold("--today", "2031-01-01") == 0
     (example.root / "content/guides/pilot-checklist.md").unlink()
     assert warm_equals_cold() == 1
+
+
+def test_a_new_day_reads_no_page_again_and_judges_review_dates_anew(
+        example: Site, monkeypatch: pytest.MonkeyPatch):
+    """The day is not part of a page's outcome: `stale` is judged over all the pieces, so
+    the first check of a new day takes every page from the cache."""
+    from content_map.load import pieces, source
+
+    reads, made = [], []
+    read, make = source.read_header, pieces.PieceMaker.make
+    monkeypatch.setattr(source, "read_header", lambda *a: reads.append(1) or read(*a))
+    monkeypatch.setattr(pieces.PieceMaker, "make",
+                        lambda *a: made.append(1) or make(*a))  # type: ignore[misc]
+
+    def warm(day: str) -> tuple[int, int, list[str]]:
+        """Pages read and pieces made by a check with the cache; the pages found stale."""
+        reads.clear()
+        made.clear()
+        got = report(example, "--today", day)
+        counts = len(reads), len(made)
+        assert got == report(example, "--no-cache", "--today", day)
+        return (*counts, [f["file"] for f in got["findings"] if f["rule"] == "stale"])
+
+    pages, pieces_made, stale = warm("2020-01-01")  # the cache is filled
+    assert pages > 10 and pieces_made > 10 and stale == []
+    assert warm("2020-01-02") == (0, 0, [])  # the next day: every page from the cache
+    reads_then, made_then, stale = warm("2099-01-01")  # every review date has passed
+    assert (reads_then, made_then) == (0, 0) and len(stale) > 10
 
 
 def test_a_few_changes_are_appended_and_a_torn_record_is_ignored(example: Site):
@@ -215,7 +243,8 @@ def _same(a, b) -> None:
 def _round_trip(hint, value, table: bool = False):
     """`value` encoded, written as JSON text, read and decoded again, one by one and
     all at once (as the page cache reads its entries)."""
-    from content_map.cachecodec import Table, dumps, loads, shape
+    from content_map.cachecodec import dumps, loads, shape
+    from content_map.cachetable import Table
 
     shaped = shape(hint)
     store = Table()
@@ -288,9 +317,10 @@ def test_everything_the_cache_stores_comes_back_as_it_was(example: Site):
     from content_map.load.pages import CACHED
     from content_map.load.siteconfig import read_site_config
     from content_map.model import Finding, Waiver
+    from content_map.rules.links import DeadEnd
     from content_map.settings import Settings
+    from content_map.site.output import Badges, Heading
     from content_map.site.publication import _KEPT
-    from content_map.site.render import Badges, Heading
 
     site = read_site_config(str(example.root / "mkdocs.yml"))
     settings = _settings(site.path, site.options, None)
@@ -307,8 +337,9 @@ def test_everything_the_cache_stores_comes_back_as_it_was(example: Site):
     figures = {page: dict(values) for page, values in analysis.figures.items()}
     assert figures
     for table in (False, True):
-        _round_trip(_AcrossPieces, (list(analysis.cells), list(analysis.continuity), figures,
-                                    list(analysis.findings)), table)
+        dead_ends = (DeadEnd("a.md", "docs/a.md", 3, "cfo", "buyer", "awareness"),)
+        _round_trip(_AcrossPieces, _AcrossPieces(figures, analysis.cells, analysis.continuity,
+                                                 dead_ends, analysis.findings), table)
         for piece in analysis.pieces:
             mine = [f for f in analysis.findings if f.file == piece.file]
             _round_trip(CACHED, ("context", piece, mine, None), table)
@@ -361,7 +392,8 @@ def _mutations(data):
 def test_data_that_does_not_fit_its_shape_is_unreadable_never_an_error():
     import contextlib
 
-    from content_map.cachecodec import Table, Unreadable, shape
+    from content_map.cachecodec import Unreadable, shape
+    from content_map.cachetable import Table
     from content_map.load import safe_yaml
     from content_map.load.pages import CACHED, Parsed
     from content_map.model import Finding, Piece, StageRef

@@ -1,12 +1,14 @@
-"""`content-map check` and `matrix`: formats, output files, exit codes, colour."""
+"""`content-map check`, `matrix` and `rules`: formats, output files, exit codes, colour, and
+where `-f` goes."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
-from conftest import Site, cli, minimal_site
+from conftest import REPO, Site, cli, minimal_site
 
 
 def gap_site(site: Site) -> Site:
@@ -95,3 +97,59 @@ def test_module_entry_point_and_console_script(site: Site):
                           str(site.root / "mkdocs.yml")], capture_output=True, text=True)
     assert run.returncode == 0
     assert "no problems" in run.stdout
+
+
+def test_config_file_before_the_command(site: Site, tmp_path, monkeypatch):
+    gap_site(site)
+    config = str(site.root / "mkdocs.yml")
+    monkeypatch.chdir(tmp_path)  # no mkdocs.yml here: the one named must be read
+    before = cli(["-f", config, "check", "--format", "json"])
+    assert before.code == 1, before.err
+    assert before.json()["findings"] == site.check("--format", "json").json()["findings"]
+    assert cli(["--config-file", config, "matrix"]).code == 0
+    # Named after the command too, that one counts.
+    assert cli(["-f", str(tmp_path / "missing.yml"), "check", "-f", config]).code == 1
+    run = cli(["-f", config, "check", "-f", str(tmp_path / "missing.yml")])
+    assert run.code == 2 and "missing.yml" in run.err
+
+
+def test_rules_lists_the_catalogue_and_explains_a_rule():
+    from content_map.rules.catalogue import RULES
+
+    run = cli(["rules"])
+    assert run.code == 0
+    listed = {line.split()[0]: line.split()[1] for line in run.out.splitlines()}
+    assert listed == {rule.id: rule.default for rule in RULES.values()}
+    rule = RULES["dead-end"]
+    run = cli(["rules", "dead-end"])
+    assert run.code == 0
+    assert rule.summary in run.out and rule.help in run.out
+    assert f"default severity: {rule.default}" in run.out
+    run = cli(["rules", "dead-ends"])
+    assert run.code == 2 and "did you mean `dead-end`?" in run.err
+    run = cli(["rules", "\x1b[31mnope"])
+    assert run.code == 2 and "\x1b" not in run.err and "\\x1b" in run.err
+
+
+def test_the_readme_rules_table_is_the_catalogue():
+    from content_map.rules.catalogue import RULES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n### Rules\n", 1)[1].split("\n### ", 1)[0]
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\w+) \|", section, re.MULTILINE)
+    assert len(rows) == len(dict(rows))  # each rule once
+    assert dict(rows) == {rule.id: rule.default for rule in RULES.values()}
+
+
+def test_formats_come_from_the_registry():
+    from content_map.cli import get_parser
+    from content_map.reports.registry import EXPORTS, FORMATS
+
+    commands = next(a for a in get_parser()._actions if a.dest == "command").choices
+    check = next(a for a in commands["check"]._actions if a.dest == "format")
+    assert check.choices == list(FORMATS) and check.default == "text"
+    export = commands["export"]._actions
+    assert next(a for a in export if a.dest == "format").choices == ["json", "csv"]
+    assert next(a for a in export if a.dest == "table").choices == [
+        f.table for f in EXPORTS if f.table]
+    assert all(f.name in check.help for f in FORMATS.values())

@@ -99,3 +99,24 @@ def test_export_of_the_bundled_example(tmp_path):
     data = json.loads(cli(["export", "-f", str(REPO / "mkdocs.yml")]).out)
     expected = sum(max(len(p["personas"]), 1) * max(len(p["stages"]), 1) for p in data["pieces"])
     assert len(table) == expected >= 30
+
+
+def test_a_table_is_refused_for_the_json_export(site: Site, tmp_path):
+    minimal_site(site)
+    target = tmp_path / "export.json"
+    for table in ("cells", "pieces"):
+        run = export(site, "--format", "json", "--table", table, "-o", str(target))
+        assert run.code == 2 and run.out == "" and not target.exists()
+        assert "--table chooses the rows of --format csv" in run.err
+    run = export(site, "--table", "cells")  # json is the default format
+    assert run.code == 2 and "--format json has no tables" in run.err
+
+
+def test_json_is_compact_and_reads_back_the_same(site: Site):
+    two_persona_site(site)
+    run = export(site)
+    assert run.out.count("\n") == 1 and run.out.endswith("}\n")
+    data = json.loads(run.out)
+    assert run.out == json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    check = site.check("--today", "2025-06-01", "--format", "json")
+    assert check.out.count("\n") == 1 and json.loads(check.out)["version"] == 1

@@ -224,7 +224,7 @@ class LinkAudit(HTMLParser):
 @fuzz("render")
 @given(st.lists(hostile, min_size=12, max_size=12))
 def test_no_input_character_reaches_the_map_unescaped(values: list[str]) -> None:
-    from content_map.site.render import Renderer
+    from content_map.site.renderer import Renderer
 
     v = [quoted(x) for x in values]
     files = {

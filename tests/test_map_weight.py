@@ -97,7 +97,9 @@ def test_what_a_piece_and_a_cell_cost(site: Path):
     table = text.index('<table class="cm-matrix')
     matrix_bytes = len(text[table:text.index("</table>", table)].encode())
     per_cell = matrix_bytes / (PERSONAS * STAGES)
-    assert per_cell < 260, f"{per_cell:.0f} bytes of matrix a cell"
+    # A cell's title says it in words (persona, stage, state, published against the
+    # target): some 60 bytes of the 300.
+    assert per_cell < 300, f"{per_cell:.0f} bytes of matrix a cell"
 
 
 def test_persona_and_stage_pages_are_light_and_still_count_every_piece(site: Path):

@@ -108,6 +108,40 @@ def test_a_page_for_a_gap_gets_a_brief_and_puts_the_gap_in_progress(site: Site):
     assert "◐ 0" in matrix
 
 
+def test_a_page_is_written_with_the_sites_own_field_names(site: Site):
+    """With `fields: {personas: audience, stage: phase}`, a draft says `audience:` and
+    `phase:`, so the next check reads it and counts the gap as in progress."""
+    from content_map.config import validate_options
+    from content_map.engine import Project, analyse
+    from content_map.load.siteconfig import read_site_config
+
+    gap_site(site)
+    site.config({"fields": {"personas": "audience", "stage": "phase"}})
+    site.write("docs/awareness.md", "---\naudience: [ops-lead]\nphase: awareness\n"
+               "next: [decision.md]\n---\n# Awareness\n")
+    site.write("docs/decision.md", "---\naudience: [ops-lead]\nphase: decision\n---\n"
+               "# Decision\n")
+    assert cell(site, "ops-lead", "consideration")["in_progress"] == 0
+    before = {f["rule"] for f in findings(site)}
+
+    config = read_site_config(site.root / "mkdocs.yml")
+    settings = validate_options(config.options or {}, str(config.path))
+    project = Project(config.root, config.docs_dir, settings)
+    analysis = analyse(project, today=dt.date.fromisoformat(TODAY)).analysis
+    made = scaffold.page_file(config.docs_dir, "guides/choosing", analysis, ["ops-lead"],
+                              "consideration", owner="dana", fields=settings.fields)
+    assert "the gap for `ops-lead` is now in progress" in made.note
+    create_file(made.path, made.text, config.docs_dir)
+
+    post = frontmatter.loads(made.path.read_text(encoding="utf-8"))
+    assert list(post.metadata) == ["title", "audience", "phase", "status", "owner",
+                                   "review_by"]
+    assert (post["audience"], post["phase"]) == (["ops-lead"], "consideration")
+    after = cell(site, "ops-lead", "consideration")
+    assert after["state"] == "gap" and after["in_progress_pieces"] == ["guides/choosing.md"]
+    assert {f["rule"] for f in findings(site)} == before
+
+
 def test_new_never_overwrites(site: Site):
     gap_site(site)
     target = site.root / "docs/guides/existing.md"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -13,7 +14,13 @@ from lxml import etree
 
 from conftest import Site, minimal_site
 from content_map.model import Finding
-from content_map.reports.github import annotation, escape_data, escape_property
+from content_map.reports.github import (
+    annotation,
+    escape_data,
+    escape_property,
+    workflow_commands,
+)
+from content_map.reports.registry import EXPORTS, FORMATS, Report
 from content_map.rules.catalogue import RULES
 from content_map.terminal import visible
 from every_finding import ALL_RULES, AWKWARD, TODAY, every_finding_site
@@ -337,3 +344,58 @@ def test_values_in_the_text_report_cannot_forge_workflow_commands(site: Site, mo
     assert annotations == [
         "::error file=docs/odd.md,line=2,title=content-map%3A unknown-persona::`x%0A::error "
         "file=README.md::forged` is not a persona; add a file to personas/ or fix the id"]
+
+
+# The registry: every format is one function of a `Report`
+
+
+def analysed(site: Site):
+    from content_map.engine import Project, analyse
+
+    return analyse(Project(site.root, site.root / "docs"),
+                   today=dt.date.fromisoformat(TODAY)).analysis
+
+
+def test_every_registered_format_renders_a_report(site: Site):
+    every_finding_site(site)
+    report = Report(analysed(site), root=site.root)
+    assert report.analysis.findings
+    for fmt in (*FORMATS.values(), *EXPORTS):
+        text = fmt.render(report)
+        assert isinstance(text, str) and text.endswith("\n"), fmt
+    assert len(json.loads(FORMATS["json"].render(report))["findings"]) == \
+        len(report.analysis.findings)
+    assert json.loads(FORMATS["sarif"].render(report))["runs"][0]["results"]
+    assert {"journeys", "personas", "pieces"} <= set(json.loads(EXPORTS[0].render(report)))
+
+
+def test_a_report_finds_the_checkout_and_the_commit_on_github(site: Site):
+    minimal_site(site)
+    analysis = analysed(site)
+    off = Report(analysis, root=site.root)
+    assert (off.on_github, off.prefix, off.link_base) == (False, "", None)
+    environ = {"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(site.root.parent),
+               "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "acme/docs",
+               "GITHUB_SHA": "abc123"}
+    on = Report(analysis, root=site.root, environ=environ)
+    assert on.on_github and on.prefix == site.root.name + "/"
+    assert on.link_base == f"https://github.com/acme/docs/blob/abc123/{site.root.name}/"
+
+
+def test_what_check_prints_around_each_format(site: Site):
+    every_finding_site(site)
+    analysis = analysed(site)
+    on = Report(analysis, root=site.root, environ={"GITHUB_ACTIONS": "true"})
+    off = Report(analysis, root=site.root)
+    text = FORMATS["text"]
+    printed = text.printed(on, to_stream=True)
+    assert printed.report.startswith("::stop-commands::") and printed.summary
+    assert printed.after == workflow_commands(analysis.findings) and printed.note == ""
+    assert not text.printed(on, to_stream=False).report.startswith("::stop-commands::")
+    printed = text.printed(off, to_stream=True)
+    assert (printed.after, printed.summary) == ("", False)
+    assert printed.report == text.render(off)
+    for name in ("json", "junit", "sarif", "markdown"):
+        printed = FORMATS[name].printed(on, to_stream=True)
+        assert not printed.report.startswith("::stop-commands::") and not printed.summary
+    assert FORMATS["github"].printed(off, to_stream=True).summary  # wherever it runs

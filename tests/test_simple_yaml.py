@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from content_map.load import safe_yaml
+from content_map.load.simple_yaml import load_simple
 
 SETTINGS = settings(max_examples=400, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -15,12 +16,12 @@ SETTINGS = settings(max_examples=400, deadline=None, derandomize=True, database=
 
 def full(text: str) -> Any:
     """The full loader alone, with the shortcut switched off."""
-    shortcut = safe_yaml._load_simple
-    safe_yaml._load_simple = lambda text: None  # type: ignore[assignment]
+    shortcut = safe_yaml.load_simple
+    safe_yaml.load_simple = lambda text: None  # type: ignore[assignment]
     try:
         return safe_yaml.load(text)
     finally:
-        safe_yaml._load_simple = shortcut  # type: ignore[assignment]
+        safe_yaml.load_simple = shortcut  # type: ignore[assignment]
 
 
 def same(a: Any, b: Any) -> bool:
@@ -95,7 +96,7 @@ def clean_documents(draw: st.DrawFn) -> str:
 @SETTINGS
 @given(st.one_of(documents(), clean_documents()))
 def test_the_shortcut_agrees_with_the_full_loader(text: str) -> None:
-    fast = safe_yaml._load_simple(text)
+    fast = load_simple(text)
     if fast is None:
         return  # not the simple shape: the full loader decides alone
     try:
@@ -108,8 +109,8 @@ def test_the_shortcut_agrees_with_the_full_loader(text: str) -> None:
 def test_typical_front_matter_takes_the_shortcut() -> None:
     text = ("title: Comparing tools\npersonas: [ops-lead, cfo]\nstage: consideration\n"
             "status: published\nreview_by: 2027-03-01\nnext:\n  - pricing.md\n")
-    fast = safe_yaml._load_simple(text)
+    fast = load_simple(text)
     assert fast is not None and same(fast, full(text))
-    assert safe_yaml._load_simple("a: &x 1\n") is None
-    assert safe_yaml._load_simple("a: 1\na: 2\n") is None  # duplicates: the full loader says so
-    assert safe_yaml._load_simple("a:\n  b: 1\n") is None  # nested mappings
+    assert load_simple("a: &x 1\n") is None
+    assert load_simple("a: 1\na: 2\n") is None  # duplicates: the full loader says so
+    assert load_simple("a:\n  b: 1\n") is None  # nested mappings

@@ -7,7 +7,7 @@ import posixpath
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from content_map.site.render import relative_url
+from content_map.site.urls import relative_url
 
 
 def by_relpath(url: str, base: str) -> str:

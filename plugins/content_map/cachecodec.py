@@ -13,8 +13,6 @@ type. Anything else (bad JSON, a wrong shape, a wrong type, an unknown tag) rais
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import dataclasses
 import datetime as dt
 import functools
@@ -23,12 +21,12 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from .load.safe_yaml import MAX_DEPTH, YamlList, YamlMap
+from .load.safe_yaml import YamlMap
 
-__all__ = ["Shape", "Table", "Unreadable", "dumps", "loads", "shape"]
+__all__ = ["Shape", "Unreadable", "check_types", "dumps", "loads", "one_by_one", "shape", "wrong"]
 
 
 class Unreadable(ValueError):
@@ -73,15 +71,15 @@ def loads(text: str | bytes) -> Any:
         raise Unreadable(f"not JSON: {exc}") from None
 
 
-def _wrong(what: str, data: Any) -> Unreadable:
+def wrong(what: str, data: Any) -> Unreadable:
     return Unreadable(f"expected {what}, not {type(data).__name__}")
 
 
-def _one_by_one(decode: _Code) -> Callable[[Sequence[Any]], Sequence[Any]]:
+def one_by_one(decode: _Code) -> Callable[[Sequence[Any]], Sequence[Any]]:
     return lambda column: [decode(data) for data in column]
 
 
-def _types(column: Any, kinds: frozenset[type] | set[type]) -> None:
+def check_types(column: Any, kinds: frozenset[type] | set[type]) -> None:
     """Check that every item of `column` is of one of `kinds` (a loop in C)."""
     if not set(map(type, column)) <= kinds:
         raise Unreadable("a value of another type than declared")
@@ -93,24 +91,24 @@ def _scalar(*kinds: type) -> Shape:
 
     def code(value: Any) -> Any:
         if type(value) not in allowed:
-            raise _wrong(" or ".join(k.__name__ for k in kinds), value)
+            raise wrong(" or ".join(k.__name__ for k in kinds), value)
         return value
 
     def many(column: Sequence[Any]) -> Sequence[Any]:
-        _types(column, allowed)
+        check_types(column, allowed)
         return column
     return Shape(code, code, many, allowed)
 
 
 def _date_out(value: Any) -> str:
     if type(value) is not dt.date:
-        raise _wrong("a date", value)
+        raise wrong("a date", value)
     return value.isoformat()
 
 
 def _date_in(data: Any) -> dt.date:
     if type(data) is not str:
-        raise _wrong("a date", data)
+        raise wrong("a date", data)
     try:
         return dt.date.fromisoformat(data)
     except ValueError:
@@ -118,7 +116,7 @@ def _date_in(data: Any) -> dt.date:
 
 
 def _dates_in(column: Sequence[Any]) -> Sequence[Any]:
-    _types(column, {str})
+    check_types(column, {str})
     try:
         return list(map(dt.date.fromisoformat, column))
     except ValueError:
@@ -127,7 +125,6 @@ def _dates_in(column: Sequence[Any]) -> Sequence[Any]:
 
 _NONE = type(None)
 _TEXTS: frozenset[type] = frozenset((str, _NONE))
-_STR: frozenset[type] = frozenset((str,))
 _SCALARS: dict[Any, Shape] = {
     str: _scalar(str),
     int: _scalar(int),
@@ -162,9 +159,13 @@ def shape(hint: Any) -> Shape:
     if origin in (dict, Mapping):
         if args[0] is not str:
             raise TypeError(f"{hint}: mapping keys must be text")
-        return _mapping(shape(args[1]))
+        from .cachetable import mapping  # it builds on the shapes here
+
+        return mapping(shape(args[1]))
     if hint is YamlMap:
-        return Shape(_yaml_map_out, _yaml_map_in, _one_by_one(_yaml_map_in))
+        from .yamlcodec import YAML_MAP  # it builds on the shapes here
+
+        return YAML_MAP
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not hint.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             raise TypeError(f"{hint.__name__}: only frozen dataclasses can be cached")
@@ -199,21 +200,21 @@ def _sequence(item: Shape, kind: Any) -> Shape:
 
     def out(value: Any) -> list[Any]:
         if type(value) is not kind:
-            raise _wrong(kind.__name__, value)
+            raise wrong(kind.__name__, value)
         if kinds is not None:
             for v in value:
                 if type(v) not in kinds:
-                    raise _wrong("a value of the declared type", v)
+                    raise wrong("a value of the declared type", v)
             return list(value)
         return [encode(v) for v in value]
 
     def back(data: Any) -> Any:
         if type(data) is not list:
-            raise _wrong("a list", data)
+            raise wrong("a list", data)
         if kinds is not None:
             for value in data:
                 if type(value) not in kinds:
-                    raise _wrong("a value of the declared type", value)
+                    raise wrong("a value of the declared type", value)
             return kind(data)
         return kind(map(decode, data))
 
@@ -221,7 +222,7 @@ def _sequence(item: Shape, kind: Any) -> Shape:
         _lists(column)
         items = list(itertools.chain.from_iterable(column))
         if kinds is not None:
-            _types(items, kinds)
+            check_types(items, kinds)
             return list(map(kind, column))
         if not items:
             return list(map(kind, column))
@@ -252,12 +253,12 @@ def _fixed(items: list[Shape], kind: Any) -> Shape:
 
     def out(value: Any) -> list[Any]:
         if type(value) is not kind or (kind is tuple and len(value) != size):
-            raise _wrong(getattr(kind, "__name__", "tuple"), value)
+            raise wrong(getattr(kind, "__name__", "tuple"), value)
         values = value if kind is tuple else fields(value) if fields is not None else \
             tuple([getattr(value, name) for name in names])
         for i, allowed in plain:
             if type(values[i]) not in allowed:
-                raise _wrong("a value of the declared type", values[i])
+                raise wrong("a value of the declared type", values[i])
         if not encoders:
             return list(values)
         values = list(values)
@@ -267,10 +268,10 @@ def _fixed(items: list[Shape], kind: Any) -> Shape:
 
     def back(data: Any) -> Any:
         if type(data) is not list or len(data) != size:
-            raise _wrong(f"a list of {size}", data)
+            raise wrong(f"a list of {size}", data)
         for i, allowed in plain:
             if type(data[i]) not in allowed:
-                raise _wrong("a value of the declared type", data[i])
+                raise wrong("a value of the declared type", data[i])
         if built:
             data = data[:]
             for i, decode in built:
@@ -283,7 +284,7 @@ def _fixed(items: list[Shape], kind: Any) -> Shape:
         if not column or not size:
             return [back(data) for data in column]
         if texts and len(column) > 1:
-            _types(itertools.chain.from_iterable(column), _TEXTS)
+            check_types(itertools.chain.from_iterable(column), _TEXTS)
             keys = list(map(tuple, column))
             unique = dict.fromkeys(keys)
             if len(unique) < len(column):
@@ -295,229 +296,3 @@ def _fixed(items: list[Shape], kind: Any) -> Shape:
             return list(zip(*columns, strict=True))
         return list(map(kind, *columns))
     return Shape(out, back, many)
-
-
-class Table:
-    """The mappings of one file, each held once and referred to by its number.
-
-    Thousands of pages share a handful of front-matter layouts (`Piece.lines`): while a
-    table is `active`, a mapping is encoded as its number in the table, and decoded
-    once per number, so the file is smaller, quicker to read, and the values are shared
-    as they were when made."""
-
-    def __init__(self, data: Any = ()):
-        self.data: list[Any] = list(data)
-        self.added: list[Any] = []  # entries added since the table was read
-        self._numbers: dict[Any, int] | None = None
-        self._made: dict[tuple[int, _Code], Any] = {}
-        # Mappings already written while the table is in use, by identity: pieces made
-        # in one run share their field layouts, so each is encoded once.
-        self.seen: dict[int, tuple[Any, _Code, int]] = {}
-
-    @contextlib.contextmanager
-    def active(self) -> Iterator[Table]:
-        token = _TABLE.set(self)
-        try:
-            yield self
-        finally:
-            _TABLE.reset(token)
-
-    @staticmethod
-    def _key(data: dict[str, Any]) -> Any:
-        """What tells mappings apart: their keys, values and the values' types (1, 1.0
-        and True are equal in Python, not here)."""
-        values = tuple(data.values())
-        try:
-            return tuple(data), values, tuple(map(type, values)), hash(values)
-        except TypeError:  # values that are lists or mappings
-            return dumps(data)
-
-    def number(self, data: dict[str, Any]) -> int:
-        if self._numbers is None:
-            self._numbers = {}
-            for i, entry in enumerate(self.data):
-                if type(entry) is dict:
-                    self._numbers.setdefault(self._key(entry), i)
-        key = self._key(data)
-        number = self._numbers.get(key)
-        if number is None:
-            number = self._numbers[key] = len(self.data)
-            self.data.append(data)
-            self.added.append(data)
-        return number
-
-    def value(self, number: Any, decode: _Code) -> Any:
-        key = (number, decode)
-        made = self._made.get(key, _UNMADE)
-        if made is _UNMADE:
-            if type(number) is not int or not 0 <= number < len(self.data):
-                raise _wrong("a number in the table", number)
-            made = self._made[key] = decode(self.data[number])
-        return made
-
-
-_TABLE: contextvars.ContextVar[Table | None] = contextvars.ContextVar("table", default=None)
-_UNMADE: Any = object()
-
-
-def _mapping(item: Shape) -> Shape:
-    encode, decode, kinds = item.encode, item.decode, item.kinds
-
-    def out(value: Any) -> dict[str, Any] | int:
-        table = _TABLE.get()
-        if table is not None:
-            seen = table.seen.get(id(value))
-            if seen is not None and seen[0] is value and seen[1] is out:
-                return seen[2]  # type: ignore[no-any-return]
-        if not isinstance(value, Mapping):
-            raise _wrong("a mapping", value)
-        if not set(map(type, value)) <= _STR:
-            raise Unreadable("a mapping key that is not text")
-        if kinds is None:
-            encoded = {key: encode(v) for key, v in value.items()}
-        else:
-            _types(value.values(), kinds)
-            encoded = dict(value)
-        if table is None:
-            return encoded
-        number = table.number(encoded)
-        table.seen[id(value)] = (value, out, number)
-        return number
-
-    def inline(data: Any) -> dict[str, Any]:
-        if type(data) is not dict:
-            raise _wrong("an object", data)
-        if kinds is not None:
-            for v in data.values():
-                if type(v) not in kinds:
-                    raise _wrong("a value of the declared type", v)
-            return data.copy()
-        return {key: decode(v) for key, v in data.items()}
-
-    def back(data: Any) -> dict[str, Any]:
-        table = _TABLE.get()
-        if table is not None and type(data) is int:
-            return table.value(data, inline)  # type: ignore[no-any-return]
-        return inline(data)
-
-    def many(column: Sequence[Any]) -> Sequence[Any]:
-        table = _TABLE.get()
-        if table is not None and set(map(type, column)) == {int}:
-            made = {number: table.value(number, inline) for number in set(column)}
-            return list(map(made.__getitem__, column))
-        if kinds is None:
-            return [back(data) for data in column]
-        _types(column, {dict})
-        _types(itertools.chain.from_iterable(map(dict.values, column)), kinds)
-        return list(map(dict.copy, column))
-    return Shape(out, back, many)
-
-
-# Front-matter: any value `safe_yaml` builds. Text, numbers, booleans and null are
-# themselves; everything else is an object of one key saying what it is:
-#   {"d": "2026-05-01"}  a date           {"t": "2026-05-01T10:00:00+02:00"}  a timestamp
-#   {"M": [line, lines, raw, unbuilt, {key: value}]}  a mapping (a `YamlMap`)
-#   {"L": [line, lines, raw, unbuilt, [value]]}       a list (a `YamlList`)
-# with `raw` of a list as [[index, text]] (JSON keys are text) and `unbuilt` as
-# [[line, text, kind]].
-
-
-_YAML_SCALARS = frozenset((str, int, float, bool, _NONE))
-
-
-def _yaml_out(value: Any) -> Any:
-    kind = type(value)
-    if kind in _YAML_SCALARS:
-        return value
-    if kind is YamlMap:
-        return _yaml_map_out(value)
-    if kind is YamlList:
-        return {"L": [value.line, value.lines, [[i, t] for i, t in value.raw.items()],
-                      value.unbuilt,
-                      [v if type(v) in _YAML_SCALARS else _yaml_out(v) for v in value]]}
-    if kind is dt.date:
-        return {"d": value.isoformat()}
-    if kind is dt.datetime:
-        return {"t": value.isoformat()}
-    raise _wrong("a YAML value", value)
-
-
-def _yaml_map_out(value: Any) -> dict[str, Any]:
-    if type(value) is not YamlMap or not all(type(key) is str for key in value):
-        raise _wrong("a YAML mapping with text keys", value)
-    return {"M": [value.line, value.lines, value.raw, value.unbuilt,
-                  {key: v if type(v) in _YAML_SCALARS else _yaml_out(v)
-                   for key, v in value.items()}]}
-
-
-def _yaml_in(data: Any, depth: int) -> Any:
-    kind = type(data)
-    if kind is str or kind is int or kind is float or kind is bool or data is None:
-        return data
-    if kind is not dict or len(data) != 1:
-        raise _wrong("a YAML value", data)
-    if depth > MAX_DEPTH:
-        raise Unreadable("nested too deep")
-    ((tag, body),) = data.items()
-    if tag == "M":
-        return _yaml_map_in(data, depth)
-    if tag == "L":
-        line, lines, raw, unbuilt, items = _container(body)
-        if type(items) is not list or type(raw) is not list or \
-                not _all(lines, int, list, len(items)):
-            raise _wrong("a YAML list", body)
-        result = YamlList(line)
-        result.lines = lines
-        for pair in raw:
-            if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not int or \
-                    type(pair[1]) is not str:
-                raise _wrong("an index and its text", pair)
-            result.raw[pair[0]] = pair[1]
-        result.unbuilt = _unbuilt(unbuilt)
-        result.extend(_yaml_in(v, depth + 1) for v in items)
-        return result
-    if type(body) is str and (tag == "d" or tag == "t"):
-        try:
-            return dt.date.fromisoformat(body) if tag == "d" else dt.datetime.fromisoformat(body)
-        except ValueError:
-            raise Unreadable(f"not a date: {body[:40]!r}") from None
-    raise Unreadable(f"unknown tag {tag[:20]!r}")
-
-
-def _yaml_map_in(data: Any, depth: int = 0) -> YamlMap:
-    if type(data) is not dict or len(data) != 1 or "M" not in data:
-        raise _wrong("a YAML mapping", data)
-    line, lines, raw, unbuilt, items = _container(data["M"])
-    if type(items) is not dict or not _all(lines, int, dict) or not _all(raw, str, dict):
-        raise _wrong("a YAML mapping", data)
-    result = YamlMap(line)
-    result.lines, result.raw, result.unbuilt = lines, raw, _unbuilt(unbuilt)
-    for key, v in items.items():
-        result[key] = _yaml_in(v, depth + 1)
-    return result
-
-
-def _container(body: Any) -> list[Any]:
-    if type(body) is not list or len(body) != 5 or type(body[0]) is not int:
-        raise _wrong("a YAML container", body)
-    return body
-
-
-def _all(values: Any, kind: type, container: Any, size: int | None = None) -> bool:
-    """Whether `values` is a `container` (a list of `size`, or an object) of `kind` only."""
-    if type(values) is not container or (size is not None and len(values) != size):
-        return False
-    items = values.values() if container is dict else values
-    return all(type(v) is kind for v in items)
-
-
-def _unbuilt(data: Any) -> list[tuple[int, str, str]]:
-    if type(data) is not list:
-        raise _wrong("a list", data)
-    out = []
-    for entry in data:
-        if type(entry) is not list or len(entry) != 3 or type(entry[0]) is not int or \
-                type(entry[1]) is not str or type(entry[2]) is not str:
-            raise _wrong("a line, text and kind", entry)
-        out.append((entry[0], entry[1], entry[2]))
-    return out

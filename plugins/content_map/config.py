@@ -1,7 +1,8 @@
 """The plugin's options, typed and validated by MkDocs's own config machinery.
 
 The command line validates mkdocs.yml's options with this same class, so a bad
-option reads the same from `mkdocs build` and from `content-map check`.
+option reads the same from `mkdocs build` and from `content-map check`. The defaults are
+`Settings`'s (`DEFAULTS`), declared once there.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ from mkdocs.config.base import ValidationError
 
 from .metrics import METRICS
 from .model import SEVERITIES, STATUSES
-from .settings import FAIL_ON, Settings, SettingsError, from_options
+from .settings import DEFAULTS, FAIL_ON, Settings, SettingsError, from_options
 from .suggestion import closest
 
 __all__ = ["ContentMapConfig", "CoverageConfig", "validate_options"]
 
 
 class CoverageConfig(base.Config):
-    min_per_cell = c.Type(int, default=1)
+    min_per_cell = c.Type(int, default=DEFAULTS.min_per_cell)
     """Counting pieces each persona × stage cell needs (a stage's `min_content` overrides it)."""
-    count_status = c.ListOfItems(c.Choice(STATUSES), default=["published"])
+    count_status = c.ListOfItems(c.Choice(STATUSES), default=list(DEFAULTS.count_status))
     """Statuses that count towards coverage."""
-    count_stale = c.Type(bool, default=True)
+    count_stale = c.Type(bool, default=DEFAULTS.count_stale)
     """Whether pieces past their `review_by` date still count."""
     waivers = c.ListOfItems(c.Type(dict), default=[])
     """Known gaps accepted for a while: `{persona, stage, reason, until}`."""
@@ -36,42 +37,42 @@ class MetricsConfig(base.Config):
     """CSV export from an analytics tool, relative to mkdocs.yml (columns: page, views, …)."""
     color_by = c.Optional(c.Choice(tuple(METRICS)))
     """Colour the overview's matrix by this metric instead of by coverage state."""
-    floors = c.DictOfItems(c.Type((int, float)), default={})
+    floors = c.DictOfItems(c.Type((int, float)), default=dict(DEFAULTS.floors))
     """`low-engagement` fires for counting pieces under these values, e.g. `{views: 100}`."""
-    ceilings = c.DictOfItems(c.Type((int, float)), default={})
+    ceilings = c.DictOfItems(c.Type((int, float)), default=dict(DEFAULTS.ceilings))
     """… or over these, e.g. `{bounce_rate: 0.8}`."""
 
 
 class ContentMapConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing its options."""
-    personas_dir = c.Type(str, default="personas")
+    personas_dir = c.Type(str, default=DEFAULTS.personas_dir)
     """Folder of persona files, relative to mkdocs.yml."""
-    journeys_dir = c.Type(str, default="journeys")
+    journeys_dir = c.Type(str, default=DEFAULTS.journeys_dir)
     """Folder of journey files, relative to mkdocs.yml."""
-    map_path = c.Type(str, default="content-map")
+    map_path = c.Type(str, default=DEFAULTS.map_path)
     """URL prefix of the generated map pages."""
-    nav_title = c.Type(str, default="Content map")
+    nav_title = c.Type(str, default=DEFAULTS.nav_title)
     """Title of the map's entry in the site navigation."""
-    fail_on = c.Choice(FAIL_ON, default="error")
+    fail_on = c.Choice(FAIL_ON, default=DEFAULTS.fail_on)
     """Findings at or above this severity abort `mkdocs build` (`never`: report only)."""
-    serve_fail = c.Type(bool, default=False)
+    serve_fail = c.Type(bool, default=DEFAULTS.serve_fail)
     """Whether `mkdocs serve` stops on such findings too (by default it keeps serving)."""
-    badges = c.Type(bool, default=True)
+    badges = c.Type(bool, default=DEFAULTS.badges)
     """Persona and stage badges on content pages."""
-    export = c.Type(bool, default=True)
+    export = c.Type(bool, default=DEFAULTS.export)
     """Write `content-map.json` into the site."""
     cache = c.Type(bool, default=True)
     """Keep parsed front-matter, the rules' findings and the rendered map in
     `.cache/content-map/`, so rebuilds re-read only changed pages and render the map again
     only when what it shows changed."""
-    exclude = c.ListOfItems(c.Type(str), default=[])
+    exclude = c.ListOfItems(c.Type(str), default=list(DEFAULTS.exclude))
     """Glob patterns of docs-relative pages that are never pieces."""
-    fields = c.DictOfItems(c.Type(str), default={})
+    fields = c.DictOfItems(c.Type(str), default=dict(DEFAULTS.fields))
     """Front-matter keys this site uses instead of the standard ones."""
     coverage = c.SubConfig(CoverageConfig)
     """Coverage thresholds, counted statuses and waivers."""
-    rules = c.DictOfItems(c.Choice(SEVERITIES), default={})
+    rules = c.DictOfItems(c.Choice(SEVERITIES), default=dict(DEFAULTS.rules))
     """Severity per rule id: error, warn, info or ignore."""
     metrics = c.SubConfig(MetricsConfig)
     """Results: an analytics CSV joined to the pieces (SPEC §5b)."""

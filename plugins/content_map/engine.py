@@ -1,4 +1,9 @@
-"""The one code path from files to an `Analysis`, shared by the plugin and `check`."""
+"""The one code path from files to an `Analysis`, shared by the plugin and `check`.
+
+First the journeys and personas, then the pages (each kept in the page cache by its
+file), then the metrics file and the rules across pieces, run in the catalogue's order
+(kept under a digest of everything they read), and last the configured severities.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +11,24 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from .cache import PageCache, digest, remembered
-from .load.pages import CACHED, excluded, load_pieces
+from .cache import digest, remembered
+from .load.metrics_csv import MAX_METRICS_BYTES, load_metrics
+from .load.pages import CACHED, discover_pages, excluded, load_pieces
 from .load.registry import load_journeys, load_personas
 from .load.source import registry_files
-from .metrics import engagement_findings, load_metrics
-from .model import (
-    Analysis,
-    Cell,
-    Continuity,
-    Finding,
-    Inventory,
-    Journey,
-    Persona,
-    Piece,
-    capped,
-)
+from .model import Analysis, Cell, Continuity, Finding, Inventory, Journey, Persona, Piece, capped
+from .pagecache import PageCache
 from .reader import read_bytes
-from .rules.catalogue import flow_findings
-from .rules.continuity import continuity
-from .rules.coverage import counting_paths, matrix
+from .rules.catalogue import DEAD_END, RULES
+from .rules.coverage import counting_paths
+from .rules.facts import Facts
+from .rules.links import DeadEnd, by_persona
 from .settings import Settings
 
-__all__ = ["Project", "Registry", "analyse", "discover_pages", "load_registry"]
+__all__ = ["Project", "Registry", "Result", "analyse", "discover_pages", "load_registry"]
 
 
 @dataclass(frozen=True)
@@ -70,38 +68,17 @@ def load_registry(project: Project) -> Registry:
     return Registry(journeys, personas, findings + persona_findings)
 
 
-def discover_pages(docs_dir: Path, root: Path | None = None) -> tuple[list[str], list[str]]:
-    """Markdown pages under `docs_dir` as MkDocs finds them (hidden files and folders skipped),
-    and the folder links that were not followed because they lead outside the project."""
-    pages: list[str] = []
-    outside: list[str] = []
-    docs = str(docs_dir)
-    bounds = [os.path.realpath(docs)] + ([os.path.realpath(root)] if root else [])
-    seen: set[tuple[int, int]] = set()
-    for current, dirs, files in os.walk(docs, followlinks=True):
-        try:
-            stat = os.stat(current)
-        except OSError:
-            dirs[:] = []
-            continue
-        if (stat.st_dev, stat.st_ino) in seen:  # a symlink loop: walk each folder once
-            dirs[:] = []
-            continue
-        seen.add((stat.st_dev, stat.st_ino))
-        rel = os.path.relpath(current, docs)
-        prefix = "" if rel == "." else rel.replace(os.sep, "/") + "/"
-        kept = []
-        for name in sorted(d for d in dirs if not d.startswith(".")):
-            path = os.path.join(current, name)
-            real = os.path.realpath(path)
-            if os.path.islink(path) and not any(
-                    real == b or real.startswith(b + os.sep) for b in bounds):
-                outside.append(prefix + name)
-                continue
-            kept.append(name)
-        dirs[:] = kept
-        pages.extend(prefix + f for f in files if f.endswith(".md") and not f.startswith("."))
-    return sorted(pages), outside
+@dataclass(frozen=True)
+class _AcrossPieces:
+    """What follows from all the pieces at once: the figures of the metrics file, the
+    matrix, the journey walks, the dead ends, and the findings of the metrics file and of
+    the rules across pieces."""
+
+    figures: dict[str, dict[str, float]]
+    cells: tuple[Cell, ...]
+    walks: tuple[Continuity, ...]
+    dead_ends: tuple[DeadEnd, ...]
+    findings: tuple[Finding, ...]
 
 
 def analyse(project: Project, pages: Iterable[str] | None = None,
@@ -114,78 +91,66 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     settings = project.settings
     root = project.root.resolve()
     registry = registry or load_registry(project)
-    journeys, personas = registry.journeys, registry.personas
-    findings = list(registry.findings)
-    if pages is None:
-        page_list, outside = discover_pages(project.docs_dir, root)
-        docs_rel = os.path.relpath(project.docs_dir.resolve(), root).replace(os.sep, "/")
-        findings += [
-            Finding("yaml-syntax", f"{docs_rel}/{link}" if docs_rel != "." else link, None,
-                    "the folder is a link to a place outside the project; it was not read")
-            for link in outside
-        ]
-    else:
-        page_list = list(pages)
+    page_list, outside = discover_pages(project.docs_dir, root) if pages is None \
+        else (list(pages), [])
     # The findings name pages by their path from the project: a docs folder that moved
     # (a renamed `docs_dir`) is a new cache.
     docs_key = os.path.relpath(project.docs_dir.resolve(), root).replace(os.sep, "/")
     cache = PageCache(project.cache_dir, CACHED, docs_key) \
         if project.cache_dir is not None else None
-    pieces, piece_findings = load_pieces(page_list, project.docs_dir, root, journeys,
-                                                 personas, settings, today, cache, parallel)
-    before_pieces = len(findings)  # the findings on persona and journey files
-    findings += piece_findings
-
+    pieces, page_findings = load_pieces(page_list, project.docs_dir, root, registry.journeys,
+                                        registry.personas, settings, cache, parallel)
     counting = counting_paths(pieces, settings, today)
-
-    def across_pieces() -> _AcrossPieces:
-        """The rules that look at all the pieces at once, and the figures."""
-        found = flow_findings(pieces, {p.id: p for p in personas},
-                              {j.id: j for j in journeys}, counting)
-        cells, coverage_findings = matrix(journeys, personas, pieces, settings, today,
-                                          project.config_file)
-        found += coverage_findings
-        walks, walk_findings = continuity(journeys, personas, pieces, cells, counting)
-        found += walk_findings
-        figures: dict[str, dict[str, float]] = {}
-        if settings.metrics_file:
-            figures, metric_findings = load_metrics(root / settings.metrics_file, root,
-                                                    page_list, settings.metrics_file)
-            found += metric_findings
-            found += engagement_findings(pieces, figures, counting, settings.floors,
-                                         settings.ceilings)
-        return cells, walks, figures, found
-
+    on_files = registry.findings + outside  # the findings on persona and journey files
+    across = partial(across_pieces, project, registry, pieces, page_list, counting, today)
     key = None
-    if cache is not None:
+    if cache is None:
+        found = across()
+    else:
         # Unless a page's outcome, a persona, a journey, an option, the day or the metrics
         # changed, these are what they were last run: a repeated check skips them.
         generation = cache.settle()
         cache.save()
-        inputs = _fingerprint(generation, docs_key, personas, journeys, settings, today,
-                              project.config_file, root / settings.metrics_file
-                              if settings.metrics_file else None)
-        cells, walks, figures, found = remembered(project.cache_dir, "across-pieces", inputs,
-                                                  across_pieces, _AcrossPieces)
+        inputs = _fingerprint(generation, docs_key, registry, project, today)
+        found = remembered(project.cache_dir, "across-pieces", inputs, across, _AcrossPieces)
         # The analysis is made of those, the pages' outcomes and the findings on the
         # persona and journey files: the same key, the same analysis.
-        key = digest(inputs, repr(findings[:before_pieces]))
-    else:
-        cells, walks, figures, found = across_pieces()
-    findings += found
+        key = digest(inputs, repr(on_files))
     analysis = Analysis(
-        journeys=tuple(journeys),
-        personas=tuple(personas),
+        journeys=tuple(registry.journeys),
+        personas=tuple(registry.personas),
         pieces=tuple(pieces),
-        cells=tuple(cells),
-        findings=tuple(_with_severities(findings, settings)),
+        cells=found.cells,
+        findings=tuple(_with_severities([*on_files, *page_findings, *found.findings],
+                                        settings)),
         today=today,
-        continuity=tuple(walks),
-        figures=figures,
+        continuity=found.walks,
+        figures=found.figures,
         counting=frozenset(counting),
+        dead_ends=by_persona(found.dead_ends),
         inventory=_inventory(project, root, docs_key, page_list, pieces),
     )
     return Result(analysis, key)
+
+
+def across_pieces(project: Project, registry: Registry, pieces: list[Piece],
+                  pages: list[str], counting: set[str], today: dt.date) -> _AcrossPieces:
+    """The metrics file, then each registered check of a rule that is not ignored."""
+    settings = project.settings
+    figures: dict[str, dict[str, float]] = {}
+    findings: list[Finding] = []
+    if settings.metrics_file:
+        root = project.root.resolve()
+        figures, findings = load_metrics(root / settings.metrics_file, root, pages,
+                                         settings.metrics_file)
+    facts = Facts(registry.journeys, registry.personas, pieces, settings, today, counting,
+                  figures, project.config_file)
+    for rule in RULES.values():
+        if rule.check is not None and settings.severity(rule.id) != "ignore":
+            findings += rule.check(facts)
+    dead_ends = facts.dead_ends if settings.severity(DEAD_END) != "ignore" else []
+    return _AcrossPieces(figures, tuple(facts.matrix.cells), tuple(facts.walks),
+                         tuple(dead_ends), tuple(findings))
 
 
 def _inventory(project: Project, root: Path, docs_key: str, pages: list[str],
@@ -204,23 +169,22 @@ def _inventory(project: Project, root: Path, docs_key: str, pages: list[str],
         journeys=rel(registry_files(root / settings.journeys_dir, (".yml", ".yaml"))),
         pages=tuple(prefix + p for p in pages if not excluded(p, settings.exclude)),
         pieces=tuple(p.file for p in pieces),
+        metrics=(settings.metrics_file,) if settings.metrics_file else (),
     )
 
 
-_AcrossPieces = tuple[list[Cell], list[Continuity], dict[str, dict[str, float]], list[Finding]]
-
-
-def _fingerprint(generation: str, docs: str, personas: list[Persona], journeys: list[Journey],
-                 settings: Settings, today: dt.date, config_file: str,
-                 metrics: Path | None) -> str:
+def _fingerprint(generation: str, docs: str, registry: Registry, project: Project,
+                 today: dt.date) -> str:
     """Everything the rules across pieces depend on, besides the pages, as one digest
     (`docs`: the docs folder, relative to the project, whose path the findings name)."""
+    settings, metrics = project.settings, project.settings.metrics_file
     try:  # a regular file only (a FIFO would hang), and no more than `load_metrics` reads
-        metrics_bytes = read_bytes(metrics, 16 * 1024 * 1024) if metrics is not None else b""
+        metrics_bytes = read_bytes(project.root.resolve() / metrics, MAX_METRICS_BYTES) \
+            if metrics else b""
     except OSError:
         metrics_bytes = b"\1unreadable"
-    return digest(generation, docs, repr(personas), repr(journeys), repr(settings),
-                  today.isoformat(), config_file, metrics_bytes)
+    return digest(generation, docs, repr(registry.personas), repr(registry.journeys),
+                  repr(settings), today.isoformat(), project.config_file, metrics_bytes)
 
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:

@@ -10,14 +10,17 @@ them: a date is a `YYYY-MM-DD` string, and a bare number is accepted where
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
+from . import writer
 from .load.schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, Field
 from .model import ID_PATTERN
 
 __all__ = ["DIALECT", "SCHEMA_FILES", "all_schemas", "journey_schema", "page_schema",
-           "persona_schema"]
+           "persona_schema", "schema_text", "write_schemas"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILES = {
@@ -143,3 +146,21 @@ def all_schemas(fields: Mapping[str, str] | None = None) -> dict[str, dict[str, 
         SCHEMA_FILES["journey"]: journey_schema(),
         SCHEMA_FILES["page"]: page_schema(fields),
     }
+
+
+def schema_text(document: Mapping[str, Any]) -> str:
+    """A schema (or all three, by file name) as an editor reads it: indented JSON."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(folder: str, fields: Mapping[str, str] | None = None) -> Iterator[Path]:
+    """Write the three schema files into `folder` (made when missing) through the one
+    writer, yielding each once it is written; `writer.WriteProblem` says why not."""
+    out = Path(folder)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, schema in all_schemas(fields).items():
+            writer.replace(out / name, schema_text(schema), out)
+            yield out / name
+    except OSError as exc:
+        raise writer.WriteProblem(f"{folder}: cannot be created ({exc.strerror})") from None

@@ -346,6 +346,7 @@ class Inventory:
     journeys: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()  # every page that is not excluded
     pieces: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()  # the metrics file, when there is one
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,6 +362,8 @@ class Analysis:
     continuity: tuple[Continuity, ...] = ()
     figures: Mapping[str, Mapping[str, float]] = field(default_factory=dict)  # page -> metrics
     counting: frozenset[str] = frozenset()  # paths of the pieces that count for coverage
+    # (persona, journey) -> the pieces that leave its reader nowhere to go (rule `dead-end`)
+    dead_ends: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     inventory: Inventory = field(default_factory=Inventory)
     _by_path: dict[str, Piece] = field(init=False, repr=False, compare=False)
 

@@ -10,6 +10,9 @@ every page. On a large site, the analysis and the rendering (`publication.publis
 run meanwhile in a forked child, on another core: its findings are reported, and a
 build that fails on them stops, once every page has been read, before any is written.
 A smaller site, `serve`, or a system without `fork` has them made first, in-process.
+
+What happens to a page is decided in the core (`publication.MapPages`); the hooks here
+only pass MkDocs's objects through.
 """
 
 from __future__ import annotations
@@ -18,9 +21,7 @@ import functools
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
-from markupsafe import escape
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -34,12 +35,10 @@ from .config import ContentMapConfig
 from .engine import Project, Registry, load_registry
 from .load.pages import PageReader, utf8_name
 from .load.safe_yaml import plain
-from .model import STATUSES, Finding, at_or_above
 from .settings import Settings
-from .site.layout import Layout, MapPage
-from .site.publication import Publication, publish
-from .site.render import ASSET_FILES, ASSETS, Badges, toc_tokens
-from .terminal import visible
+from .site.layout import ASSET_FILES, ASSETS, Layout, hoist
+from .site.output import toc_tokens
+from .site.publication import MapPages, Publication, failure, finding_line, publish
 
 __all__ = ["ContentMapPlugin"]
 
@@ -51,12 +50,6 @@ _LOG_AT = {"error": log.error, "warn": log.warning, "info": log.info}
 BACKGROUND_FROM = 1000
 """Pages from which the publication is made on another core: below, forking costs
 about what it saves."""
-
-
-def finding_line(finding: Finding) -> str:
-    """A finding as one log line: names and values written out visibly (a log is a
-    terminal, or a CI runner that reads `::` lines as commands)."""
-    return visible(f"{finding.location}: {finding.rule}: {finding.message}", starts_line=True)
 
 
 class ContentMapPlugin(BasePlugin[ContentMapConfig]):
@@ -71,9 +64,8 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.pages: list[str] = []  # the site's own Markdown pages, docs-relative
         self.reader: PageReader | None = None
         self.work: Background[Publication] | None = None
-        self.map_pages: dict[str, MapPage] = {}
+        self.map = MapPages()  # none until the site's files are known
         self.front_matter: dict[str, dict[str, Any]] = {}
-        self.full_content: dict[str, str] = {}  # map pages, while search plugins index them
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -82,21 +74,16 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         if not self.config.enabled:
             return config
         self.settings = self.config.settings()
-        self.project = Project(
-            root=Path(config.config_file_path).parent,
-            docs_dir=Path(config.docs_dir),
-            settings=self.settings,
-            config_file=Path(config.config_file_path).name,
-            cache_dir=Path(config.config_file_path).parent / CACHE_DIR
-            if self.config.cache else None,
-        )
+        file = Path(config.config_file_path)
+        self.project = Project(root=file.parent, docs_dir=Path(config.docs_dir),
+                               settings=self.settings, config_file=file.name,
+                               cache_dir=file.parent / CACHE_DIR if self.config.cache else None)
         self._register_assets(config)
         return config
 
     def _register_assets(self, config: Any) -> None:
         """The map's CSS and JS on every page: the badges need the CSS too."""
-        css = f"{self.settings.map_path}/assets/content-map.css"
-        js = f"{self.settings.map_path}/assets/content-map.js"
+        css, js = (Layout(self.settings, (), ()).asset_src(name) for name in ASSET_FILES)
         if css not in config.extra_css:
             config.extra_css.append(css)
         if all(str(script) != js for script in config.extra_javascript):
@@ -113,6 +100,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.reader = PageReader(self.project.docs_dir, self.project.root)
         self.registry = load_registry(self.project)
         self.layout = Layout(self.settings, self.registry.journeys, self.registry.personas)
+        self.map = MapPages(self.layout, self.settings.field_name("status"))
         return self._add_map(files, config, self.layout)
 
     def _add_map(self, files: Files, config: Any, layout: Layout) -> Files:
@@ -123,13 +111,11 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         overview joins the navigation (SPEC §8): every nav entry is rendered into every
         page, so one entry per persona and stage would cost personas × pages.
         """
-        self.map_pages = {}
-        for page in layout.pages():
+        for page in self.map.pages.values():
             in_nav = config.nav is None and page.kind == "overview"
             self._put(files, File.generated(
                 config, page.src_uri, content=_PLACEHOLDER,
                 inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
-            self.map_pages[page.src_uri] = page
         for name in ASSET_FILES:
             self._put(files, File.generated(config, layout.asset_src(name),
                                             abs_src_path=str(ASSETS / name)))
@@ -151,91 +137,59 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             return nav
         overview = files.get_file_from_path(self.layout.overview_src)
         if config.nav is None and overview is not None and overview.page is not None:
-            _hoist(nav, overview.page)
+            hoist(nav.items, overview.page)
         # The files are final: every page's URL is known, and the publication can start.
-        docs_prefix = Path(os.path.relpath(self.project.docs_dir, self.project.root)).as_posix()
         work = functools.partial(
             publish, self.project, self.pages, self.registry,
             {f.src_uri: f.url for f in files.documentation_pages()},
             template_dirs=[os.path.join(d, "content-map") for d in config.theme.dirs],
-            use_directory_urls=config.use_directory_urls,
-            docs_prefix="" if docs_prefix == "." else docs_prefix,
-            source_base=_source_base(config, docs_prefix))
+            use_directory_urls=config.use_directory_urls, repo_url=config.repo_url,
+            edit_uri=config.edit_uri)
         # Never forked for `serve`: it runs threads, and forking them is not safe.
         self.work = Background(work, fork=not self.serving
                                and len(self.pages) >= BACKGROUND_FROM)
+        self.map.publication = self.work.get
         if not self.work.forked:
             self._report(self.work.get())  # before any page is read
         return nav
 
-    def _publication(self) -> Publication:
-        assert self.work is not None
-        return self.work.get()
-
-    def _map_markdown(self, markdown: str, page: Any) -> str:
-        map_page = self.map_pages.get(page.file.src_uri)
-        if map_page is not None:
-            # Themes print titles unescaped; a persona's name is data, not markup.
-            page.meta["title"] = str(escape(map_page.title))
-            if map_page.kind in ("overview", "persona"):
-                page.meta.setdefault("hide", ["toc"])  # Material: room for the matrix and lanes
-        elif self.settings.field_name("status") == "status" and \
-                page.meta.get("status") in STATUSES:
-            # Material reads `status` as its own page status (`new`, `deprecated`) and
-            # would put an icon with an empty tooltip beside every piece in the nav.
-            del page.meta["status"]
-        return markdown
-
     def on_page_content(self, html: str, *, page: Any, config: Any, files: Files) -> str:
-        if self.work is None or page.file.src_uri not in self.map_pages:
+        made = self.map.html(page.file.src_uri) if self.work is not None else None
+        if made is None:
             return html
-        made = self._publication().pages[page.file.src_uri]
         page.toc = get_toc(toc_tokens(made.headings))  # type: ignore[arg-type]
         return made.html
 
     # Search plugins index a page in `on_page_context` (priority 0), from `page.content`;
     # the theme renders it after every handler has run. Around them, a map page is shown
-    # to the index without its long lists (see `render.searchable`), and a piece's badges
+    # to the index without its long lists (see `output.searchable`), and a piece's badges
     # join the page only after indexing: they are navigation, not text to search, and an
     # HTML parser reading a dozen more tags on every page of a big site is a real cost.
 
     @event_priority(50)  # before search plugins index the page
     def _before_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        if page.file.src_uri in self.map_pages and page.content is not None:
-            self.full_content[page.file.src_uri] = page.content
-            page.content = self._publication().pages[page.file.src_uri].searchable
+        if page.content is not None:
+            page.content = self.map.for_search(page.file.src_uri, page.content)
         return context
 
     @event_priority(-50)  # after them
     def _after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
-        src = page.file.src_uri
-        full = self.full_content.pop(src, None)
-        if full is not None:
-            page.content = full
-        elif self.work is not None and page.content is not None:
-            badges = self._publication().badges.get(src)
-            if badges is not None:
-                page.content = Badges(*badges).apply(page.content)
+        if page.content is not None:
+            page.content = self.map.after_search(page.file.src_uri, page.content)
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _report(self, publication: Publication) -> None:
-        fail_on = self.settings.fail_on
+        """Log each finding, or stop the build on those at or above `fail_on`."""
         stop = not self.serving or self.settings.serve_fail
-        failing = at_or_above(publication.findings, fail_on) if stop else []
-        failing_set = set(failing)
+        failing = publication.failing(self.settings.fail_on) if stop else []
+        shown = set(failing)
         for finding in publication.findings:
-            if finding in failing_set:
-                continue
-            _LOG_AT.get(finding.severity or "error", log.error)(finding_line(finding))
+            if finding not in shown:
+                _LOG_AT.get(finding.severity or "error", log.error)(finding_line(finding))
         if failing:
-            noun = "problem" if len(failing) == 1 else "problems"
-            raise PluginError(
-                f"content-map found {len(failing)} {noun} at or above `{fail_on}`:\n"
-                + "\n".join(f"  {finding_line(f)}" for f in failing)
-                + "\n(run `content-map check` for details; `fail_on` sets what aborts the build)"
-            )
+            raise PluginError(failure(failing, self.settings.fail_on))
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         """Give MkDocs each page's source ourselves, so its front-matter is parsed as this
@@ -260,14 +214,15 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         meta = self.front_matter.pop(page.file.src_uri, None)
         if meta is not None:
             page.meta = meta
-        return self._map_markdown(markdown, page)
+        self.map.meta(page.file.src_uri, page.meta)
+        return markdown
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         """Every page has been read: report what the publication found (a failing build
         stops here, before any page is written), and write the export."""
         if self.work is None:
             return env
-        publication = self._publication()
+        publication = self.work.get()
         if self.work.forked:
             self._report(publication)
         export = files.get_file_from_path(self.layout.export_src) if self.layout else None
@@ -290,30 +245,3 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
 
 
 _PLACEHOLDER = "<!-- content-map: this page is generated by the content-map plugin -->\n"
-
-
-def _hoist(nav: Navigation, page: Any) -> None:
-    """Lift the overview out of the folder sections the automatic nav wraps it in."""
-    node = page
-    while node.parent is not None and len(node.parent.children) == 1:
-        node = node.parent
-    if node is page:
-        return
-    siblings = node.parent.children if node.parent is not None else nav.items
-    siblings[siblings.index(node)] = page
-    page.parent = node.parent
-
-
-def _source_base(config: Any, docs_prefix: str) -> str | None:
-    """The repository URL of the folder of mkdocs.yml, from `repo_url` and `edit_uri`.
-
-    `edit_uri` points at the docs folder; when it ends with the docs folder's path, the
-    rest is the repository root, where personas/ and journeys/ live.
-    """
-    repo, edit = config.repo_url, config.edit_uri
-    if not repo or not edit or docs_prefix in ("", "."):
-        return None
-    edit = edit.strip("/")
-    if edit != docs_prefix and not edit.endswith("/" + docs_prefix):
-        return None
-    return urljoin(repo.rstrip("/") + "/", edit[: -len(docs_prefix)])

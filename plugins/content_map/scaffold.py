@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import posixpath
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import yaml
 
 from . import writer
 from .load.registry import DEFAULT_JOURNEY, resolve_stage
+from .load.schema import PAGE_FIELDS
 from .model import ID_PATTERN, Analysis, Journey, Persona, Stage
 from .suggestion import closest, id_form
 
@@ -274,8 +276,12 @@ def page_file(
     title: str | None = None,
     owner: str | None = None,
     review_by: dt.date | None = None,
+    fields: Mapping[str, str] | None = None,
 ) -> Scaffold:
-    """A draft page for personas at a stage, with a brief drawn from who they are."""
+    """A draft page for personas at a stage, with a brief drawn from who they are.
+
+    `fields` are the site's own front-matter keys for standard fields (the `fields`
+    option): the page is written with those, so the next check reads it."""
     target, rel = _page_path(docs_dir, path)
     if os.path.lexists(target):
         raise ScaffoldError(f"{target} already exists; content-map new never overwrites a file")
@@ -299,22 +305,25 @@ def page_file(
     stem = posixpath.splitext(posixpath.basename(rel))[0]
     page_title = " ".join(title.split()) if title and title.strip() else \
         stem.replace("-", " ").replace("_", " ").capitalize()
+    key = {f.name: (fields or {}).get(f.name, f.name) for f in PAGE_FIELDS}  # name -> key
     metadata: dict[str, object] = {
-        "title": page_title,
-        "personas": [p.id for p in chosen],
-        "stage": stage.id if _unique(stage, analysis.journeys) else f"{journey.id}/{stage.id}",
-        "status": "draft",
+        key["title"]: page_title,
+        key["personas"]: [p.id for p in chosen],
+        key["stage"]: stage.id if _unique(stage, analysis.journeys)
+        else f"{journey.id}/{stage.id}",
+        key["status"]: "draft",
     }
     if owner:
-        metadata["owner"] = owner
+        metadata[key["owner"]] = owner
     if review_by is None:
         try:
             review_by = analysis.today + dt.timedelta(days=REVIEW_AFTER_DAYS)
         except OverflowError:  # `--today` near the end of the calendar
             review_by = dt.date.max
-    metadata["review_by"] = review_by
+    metadata[key["review_by"]] = review_by
     next_pages = _next_candidates(analysis, chosen, journey, stage)
-    post = frontmatter.Post(_brief(analysis, chosen, journey, stage, page_title, next_pages))
+    post = frontmatter.Post(_brief(analysis, chosen, journey, stage, page_title, next_pages,
+                                   key))
     post.metadata.update(metadata)
     text = frontmatter.dumps(post, sort_keys=False) + "\n"
     cells = [c for c in analysis.cells
@@ -343,7 +352,7 @@ def _safe(value: str) -> str:
 
 
 def _brief(analysis: Analysis, personas: list[Persona], journey: Journey, stage: Stage,
-           title: str, next_pages: list[str]) -> str:
+           title: str, next_pages: list[str], key: Mapping[str, str]) -> str:
     lines = [
         "<!--",
         "BRIEF (delete this comment when the page is written; it does not show on the site)",
@@ -379,9 +388,10 @@ def _brief(analysis: Analysis, personas: list[Persona], journey: Journey, stage:
             lines.append(f"Where they look: {_safe(', '.join(persona.channels))}")
     lines += ["", "Before publishing:",
               "- Answer the questions above in the reader's words.",
-              "- Set `owner`, and `status: published` when the page is live."]
+              f"- Set `{key['owner']}`, and `{key['status']}: published` when the page is "
+              "live."]
     if stage is not journey.last:
-        lines.append("- Add `next:` pages at a later stage for the same readers"
+        lines.append(f"- Add `{key['next']}:` pages at a later stage for the same readers"
                      + (", e.g. " + _safe(", ".join(next_pages)) if next_pages else "") + ".")
     lines.append("-->")
     return f"# {title}\n\n" + "\n".join(lines) + "\n"

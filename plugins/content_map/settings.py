@@ -18,7 +18,8 @@ from .model import SEVERITIES, STATUSES, Waiver
 from .rules.catalogue import RULES
 from .suggestion import closest, shown
 
-__all__ = ["FAIL_ON", "Settings", "SettingsError", "from_options", "map_path_problem"]
+__all__ = ["DEFAULTS", "FAIL_ON", "Settings", "SettingsError", "from_options",
+           "map_path_problem"]
 
 FAIL_ON = ("error", "warn", "never")
 
@@ -33,6 +34,9 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """The options, checked; each default here is the option's default everywhere (the
+    plugin's typed config and `from_options` take theirs from `DEFAULTS`)."""
+
     personas_dir: str = "personas"
     journeys_dir: str = "journeys"
     map_path: str = "content-map"
@@ -61,6 +65,10 @@ class Settings:
         return self.fields.get(name, name)
 
 
+DEFAULTS = Settings()
+"""Every option at its default."""
+
+
 def map_path_problem(value: object) -> str | None:
     """Why `value` cannot be the map's URL prefix, or None.
 
@@ -82,11 +90,53 @@ def map_path_problem(value: object) -> str | None:
 
 
 def from_options(options: Mapping[str, Any]) -> Settings:
-    """Build settings from the plugin's options, or raise `SettingsError` listing every problem."""
+    """Build settings from the plugin's options, or raise `SettingsError` listing every problem.
+
+    An option that is not given takes its default from `Settings`, the one place where the
+    defaults are declared."""
     errors: list[str] = []
     coverage = options.get("coverage") or {}
-    rules = dict(options.get("rules") or {})
-    for rule, severity in rules.items():
+    metrics = options.get("metrics") or {}
+    rules = _rules(options.get("rules") or {}, errors)
+    fail_on = options.get("fail_on", DEFAULTS.fail_on)
+    if fail_on not in FAIL_ON:
+        errors.append(f"fail_on: `{fail_on}` is not one of {', '.join(FAIL_ON)}")
+    fields = _fields(options.get("fields") or {}, errors)
+    count_status, min_per_cell = _thresholds(coverage, errors)
+    waivers = _waivers(coverage.get("waivers") or (), errors)
+    floors, ceilings, color_by = _metrics(metrics, errors)
+    map_path = options.get("map_path", DEFAULTS.map_path)
+    problem = map_path_problem(map_path)
+    if problem:
+        errors.append(f"map_path: {problem}")
+    if errors:
+        raise SettingsError(errors)
+    return Settings(
+        personas_dir=options.get("personas_dir", DEFAULTS.personas_dir),
+        journeys_dir=options.get("journeys_dir", DEFAULTS.journeys_dir),
+        map_path=str(map_path).strip("/"),
+        fail_on=fail_on,
+        serve_fail=bool(options.get("serve_fail", DEFAULTS.serve_fail)),
+        badges=bool(options.get("badges", DEFAULTS.badges)),
+        export=bool(options.get("export", DEFAULTS.export)),
+        exclude=tuple(options.get("exclude") or DEFAULTS.exclude),
+        fields=fields,
+        min_per_cell=min_per_cell,
+        count_status=count_status,
+        count_stale=bool(coverage.get("count_stale", DEFAULTS.count_stale)),
+        waivers=waivers,
+        rules=rules,
+        nav_title=str(options.get("nav_title", DEFAULTS.nav_title)),
+        metrics_file=metrics.get("file", DEFAULTS.metrics_file),
+        color_by=color_by,
+        floors=floors,
+        ceilings=ceilings,
+    )
+
+
+def _rules(given: Mapping[Any, Any], errors: list[str]) -> dict[str, str]:
+    """`rules`: a severity per rule of the catalogue."""
+    for rule, severity in given.items():
         if rule not in RULES:
             guess = closest(str(rule), RULES)
             errors.append(f"rules: `{rule}` is not a rule" +
@@ -94,28 +144,40 @@ def from_options(options: Mapping[str, Any]) -> Settings:
         elif severity not in SEVERITIES:
             errors.append(f"rules.{rule}: `{severity}` is not a severity; use one of "
                           + ", ".join(SEVERITIES))
-    fail_on = options.get("fail_on", "error")
-    if fail_on not in FAIL_ON:
-        errors.append(f"fail_on: `{fail_on}` is not one of {', '.join(FAIL_ON)}")
-    known_fields = {f.name for f in PAGE_FIELDS}
-    fields = dict(options.get("fields") or {})
-    for name, key in fields.items():
-        if name not in known_fields:
-            guess = closest(str(name), known_fields)
+    return dict(given)
+
+
+def _fields(given: Mapping[Any, Any], errors: list[str]) -> dict[str, str]:
+    """`fields`: the site's own front-matter key for a standard field."""
+    known = {f.name for f in PAGE_FIELDS}
+    for name, key in given.items():
+        if name not in known:
+            guess = closest(str(name), known)
             errors.append(f"fields: `{name}` is not a front-matter field" +
                           (f"; did you mean `{guess}`?" if guess else ""))
         elif not isinstance(key, str) or not key:
             errors.append(f"fields.{name}: the key must be non-empty text")
-    count_status = tuple(coverage.get("count_status") or ("published",))
+    return dict(given)
+
+
+def _thresholds(coverage: Mapping[str, Any], errors: list[str]) -> tuple[tuple[str, ...], int]:
+    """`coverage.count_status` and `coverage.min_per_cell`."""
+    count_status = tuple(coverage.get("count_status") or DEFAULTS.count_status)
     for status in count_status:
         if status not in STATUSES:
             errors.append(f"coverage.count_status: `{status}` is not a status; use "
                           + ", ".join(STATUSES))
-    min_per_cell = coverage.get("min_per_cell", 1)
+    min_per_cell = coverage.get("min_per_cell", DEFAULTS.min_per_cell)
     if isinstance(min_per_cell, bool) or not isinstance(min_per_cell, int) or min_per_cell < 0:
         errors.append("coverage.min_per_cell: must be a whole number, 0 or more")
+    return count_status, min_per_cell
+
+
+def _waivers(entries: Any, errors: list[str]) -> tuple[Waiver, ...]:
+    """`coverage.waivers`: each a persona, a stage (or `journey/stage`), a reason and an
+    optional `until` date."""
     waivers = []
-    for index, entry in enumerate(coverage.get("waivers") or ()):
+    for index, entry in enumerate(entries):
         where = f"coverage.waivers[{index}]"
         if not isinstance(entry, Mapping):
             errors.append(f"{where}: must be a mapping with persona, stage and reason")
@@ -142,7 +204,12 @@ def from_options(options: Mapping[str, Any]) -> Settings:
             reason=str(entry["reason"]),
             until=until,
         ))
-    metrics = options.get("metrics") or {}
+    return tuple(waivers)
+
+
+def _metrics(metrics: Mapping[str, Any], errors: list[str]
+             ) -> tuple[dict[str, float], dict[str, float], str | None]:
+    """`metrics.floors`, `metrics.ceilings` and `metrics.color_by`."""
     for key in ("floors", "ceilings"):
         for name, value in (metrics.get(key) or {}).items():
             if name not in METRICS:
@@ -151,33 +218,7 @@ def from_options(options: Mapping[str, Any]) -> Settings:
                               + (f"; did you mean `{guess}`?" if guess else ""))
             elif isinstance(value, bool) or not isinstance(value, (int, float)):
                 errors.append(f"metrics.{key}.{name}: must be a number")
-    color_by = metrics.get("color_by")
+    color_by = metrics.get("color_by", DEFAULTS.color_by)
     if color_by is not None and color_by not in METRICS:
         errors.append(f"metrics.color_by: `{color_by}` is not one of " + ", ".join(METRICS))
-    map_path = options.get("map_path", "content-map")
-    problem = map_path_problem(map_path)
-    if problem:
-        errors.append(f"map_path: {problem}")
-    if errors:
-        raise SettingsError(errors)
-    return Settings(
-        personas_dir=options.get("personas_dir", "personas"),
-        journeys_dir=options.get("journeys_dir", "journeys"),
-        map_path=str(map_path).strip("/"),
-        fail_on=fail_on,
-        serve_fail=bool(options.get("serve_fail", False)),
-        badges=bool(options.get("badges", True)),
-        export=bool(options.get("export", True)),
-        exclude=tuple(options.get("exclude") or ()),
-        fields=fields,
-        min_per_cell=min_per_cell,
-        count_status=count_status,
-        count_stale=bool(coverage.get("count_stale", True)),
-        waivers=tuple(waivers),
-        rules=rules,
-        nav_title=str(options.get("nav_title", "Content map")),
-        metrics_file=metrics.get("file"),
-        color_by=color_by,
-        floors=dict(metrics.get("floors") or {}),
-        ceilings=dict(metrics.get("ceilings") or {}),
-    )
+    return dict(metrics.get("floors") or {}), dict(metrics.get("ceilings") or {}), color_by

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .model import Cell
 
-__all__ = ["LEGEND", "SEVERITY_LABELS", "STATES", "cell_label", "severity_label", "state_of"]
+__all__ = ["GLOSSARY", "LEGEND", "PLAIN_STATES", "SEVERITY_LABELS", "STATES", "cell_label",
+           "severity_label", "state_of"]
 
 STATES: dict[str, tuple[str, str]] = {
     "covered": ("✔", "covered"),
@@ -19,6 +20,27 @@ STATES: dict[str, tuple[str, str]] = {
     "skipped": ("–", "skipped"),
 }
 """Each display state (`Cell.display_state`): its symbol and its words."""
+
+PLAIN_STATES: dict[str, tuple[str, str]] = {
+    "covered": ("✔", "covered"),
+    "gap": ("✖", "gap"),
+    "in-progress": ("◐", "gap, work under way"),
+    "waived": ("≈", "accepted gap"),
+    "skipped": ("–", "not relevant"),
+}
+"""The same states in the words of the map's pages, read by people who plan rather than
+edit: the reports keep `STATES`, whose words their users and golden files know."""
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Published", "a page whose status counts towards the target (for example published)."),
+    ("Target", "how many published pages a persona needs at a stage."),
+    ("Gap", "fewer published pages than the target."),
+    ("Work under way", "a planned, draft or in-review page that would close a gap."),
+    ("Accepted gap", "a gap left open on purpose, with a reason and an end date."),
+    ("Not relevant", "a stage that does not matter to a persona."),
+    ("Coverage", "covered persona-stage pairs over those that should be covered."),
+)
+"""What the map's words mean, for the overview's glossary."""
 
 LEGEND = " · ".join(f"{symbol} {words}" for symbol, words in STATES.values()) + \
     ". Numbers count the pieces that count towards coverage."

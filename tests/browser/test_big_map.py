@@ -17,7 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from conftest import bench_map
-from content_map.site.render import LIST_CAP, format_metric
+from content_map.site.figures import format_metric
+from content_map.site.pagedata import LIST_CAP
 
 from .conftest import build, serve
 

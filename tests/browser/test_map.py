@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from content_map.site.render import STATES
+from content_map.vocabulary import PLAIN_STATES
 
 from .conftest import SCREENSHOTS, build, copy_example, serve
 
@@ -27,6 +27,7 @@ def cells_on_page(page: Any) -> dict[str, dict[str, Any]]:
             progress: td.querySelector('[data-cm-progress]')
                 && td.querySelector('[data-cm-progress]').textContent,
             text: td.textContent,
+            title: td.querySelector('a').title,
             symbol: getComputedStyle(td.querySelector('a'), '::before').content,
             background: getComputedStyle(td).backgroundColor,
         }))""")}
@@ -56,12 +57,12 @@ def test_matrix_cells_equal_the_check_json(open_page, example_url, report):
         else:
             assert on_page["count"] == str(cell["count"]), key(cell)
         assert (on_page["progress"] or "0") == str(cell["in_progress"]), key(cell)
-    # Each state has its own colour, and its symbol and words besides.
+    # Each state has its own colour, and its symbol and words (in the cell's title) besides.
     colours = {c["display"]: c["background"] for c in shown.values()}
     assert len(set(colours.values())) == len(colours)
     for cell in shown.values():
-        symbol, words = STATES[cell["display"]]
-        assert symbol in cell["symbol"] and words in cell["text"], cell
+        symbol, words = PLAIN_STATES[cell["display"]]
+        assert symbol in cell["symbol"] and f": {words}" in cell["title"], cell
 
 
 def test_a_filter_changes_pieces_counts_and_url_and_survives_a_reload(open_page, example_url,

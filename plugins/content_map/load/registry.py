@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -216,12 +217,34 @@ def resolve_stage(ref: str, journeys: list[Journey] | tuple[Journey, ...],
     return [], guess
 
 
+@dataclass
+class _Parsed:
+    """A persona file read and checked against the schema, before its references are."""
+
+    id: str
+    file: str
+    data: Any
+    clean: dict[str, Any]
+    narrative: str
+    offset: int
+    validator: Validator
+
+    @property
+    def line(self) -> int:
+        return int(self.data.lines.get("id") or self.data.line) + self.offset
+
+
 def load_personas(folder: Path, root: Path,
                   journeys: list[Journey]) -> tuple[list[Persona], list[Finding]]:
     """Every persona in `folder`, with its references to journeys and stages checked."""
     findings: list[Finding] = []
-    personas: list[Persona] = []
-    journey_ids = [j.id for j in journeys]
+    parsed = _unique(_persona_files(folder, root, findings), findings)
+    aliases = _aliases(parsed)
+    return [_persona(entry, aliases[entry.id], journeys) for entry in parsed], findings
+
+
+def _persona_files(folder: Path, root: Path, findings: list[Finding]) -> list[_Parsed]:
+    """Each persona file that parses, with a valid id, checked against the schema."""
     parsed = []
     base = trusted_folder(folder, root)
     for path in registry_files(folder, (".yml", ".yaml", ".md")):
@@ -233,106 +256,129 @@ def load_personas(folder: Path, root: Path,
         clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {shown(path.name)}")
         persona_id = _file_id(path, data, clean, validator, "persona")
         if persona_id is not None:
-            parsed.append((persona_id, file, data, clean, narrative, offset, validator))
+            parsed.append(_Parsed(persona_id, file, data, clean, narrative, offset, validator))
+    return parsed
 
-    # Ids first, then aliases: an alias never takes a name away from a persona's own id.
+
+def _unique(parsed: list[_Parsed], findings: list[Finding]) -> list[_Parsed]:
+    """The first persona of each id; `duplicate-id` for the others."""
     owners: dict[str, str] = {}
     kept = []
     for entry in parsed:
-        persona_id, file, data = entry[:3]
-        if persona_id in owners:
+        if entry.id in owners:
             findings.append(Finding(
-                "duplicate-id", file, (data.lines.get("id") or data.line) + entry[5],
-                f"`{persona_id}` is already a persona id in {owners[persona_id]}; each id and "
+                "duplicate-id", entry.file, entry.line,
+                f"`{entry.id}` is already a persona id in {owners[entry.id]}; each id and "
                 "alias must name one persona",
             ))
             continue
-        owners[persona_id] = file
+        owners[entry.id] = entry.file
         kept.append(entry)
+    return kept
+
+
+def _aliases(parsed: list[_Parsed]) -> dict[str, tuple[str, ...]]:
+    """Each persona's own aliases. Ids first, then aliases: an alias never takes a name
+    away from a persona's own id, and `duplicate-id` for an alias already taken."""
+    owners = {entry.id: entry.file for entry in parsed}
     aliases: dict[str, tuple[str, ...]] = {}
-    for persona_id, file, data, clean, _, _, validator in kept:
+    for entry in parsed:
         own = []
-        for index, alias in enumerate(clean.get("aliases", ())):
-            if alias in owners and owners[alias] != file:
-                holder = data["aliases"]
-                validator.problem(
-                    "duplicate-id", holder if isinstance(holder, list) else data,
+        for index, alias in enumerate(entry.clean.get("aliases", ())):
+            if alias in owners and owners[alias] != entry.file:
+                holder = entry.data["aliases"]
+                entry.validator.problem(
+                    "duplicate-id", holder if isinstance(holder, list) else entry.data,
                     index if isinstance(holder, list) else "aliases",
                     f"`{alias}` is already a persona id or alias in {owners[alias]}; each id "
                     "and alias must name one persona",
                 )
                 continue
-            owners[alias] = file
+            owners[alias] = entry.file
             own.append(alias)
-        aliases[persona_id] = tuple(own)
+        aliases[entry.id] = tuple(own)
+    return aliases
 
-    for persona_id, file, data, clean, narrative, offset, validator in kept:
-        line = (data.lines.get("id") or data.line) + offset
-        followed = clean.get("journeys")
-        if followed is not None:
-            for index, journey_id in enumerate(followed):
-                if journey_id not in journey_ids:
-                    guess = closest(journey_id, journey_ids)
-                    holder = data["journeys"]
-                    validator.problem("schema", holder if isinstance(holder, list) else data,
-                                      index if isinstance(holder, list) else "journeys",
-                                      f"the persona follows `{journey_id}`, which is not a journey"
-                                      + (f"; did you mean `{guess}`?" if guess else ""),
-                                      suggestion=guess)
-            followed = tuple(j for j in followed if j in journey_ids)
-        own_journeys = [j for j in journeys if followed is None or j.id in followed]
 
-        skips = []
-        raw_skips = data.get("skip_stages")
-        for index, entry in enumerate(clean.get("skip_stages", ())):
-            ref = entry.get("stage")
-            if ref is None or "reason" not in entry:
-                continue
-            stages, guess = resolve_stage(ref, own_journeys)
-            if not stages:
-                validator.problem("schema", raw_skips, index,
-                                  f"`skip_stages` names `{shown(ref)}`, which is not a stage of "
-                                  "this persona's journeys"
-                                  + (f"; did you mean `{guess}`?" if guess else ""),
-                                  suggestion=guess)
-                continue
-            for stage in stages:
-                skips.append(SkipStage(stage.id, entry["reason"], stage.journey,
-                                       raw_skips.lines[index] + offset))
+def _followed(entry: _Parsed, journey_ids: list[str]) -> tuple[str, ...] | None:
+    """The journeys the persona follows (None: every one); `schema` for one that is none."""
+    followed = entry.clean.get("journeys")
+    if followed is None:
+        return None
+    for index, journey_id in enumerate(followed):
+        if journey_id not in journey_ids:
+            guess = closest(journey_id, journey_ids)
+            holder = entry.data["journeys"]
+            entry.validator.problem("schema", holder if isinstance(holder, list) else entry.data,
+                                    index if isinstance(holder, list) else "journeys",
+                                    f"the persona follows `{journey_id}`, which is not a journey"
+                                    + (f"; did you mean `{guess}`?" if guess else ""),
+                                    suggestion=guess)
+    return tuple(j for j in followed if j in journey_ids)
 
-        persona_stages = {}
-        raw_map = data.get("stages")
-        for key, entry in (clean.get("stages") or {}).items():
-            stages, guess = resolve_stage(key, own_journeys)
-            if not stages:
-                validator.problem("schema", raw_map, key,
-                                  f"`stages` names `{shown(key)}`, which is not a stage of this "
-                                  "persona's journeys"
-                                  + (f"; did you mean `{guess}`?" if guess else ""),
-                                  suggestion=guess)
-                continue
-            state = PersonaStage(emotion=entry.get("emotion", ""),
-                                 questions=entry.get("questions", ()))
-            for stage in stages:
-                persona_stages[f"{stage.journey}/{stage.id}"] = state
 
-        personas.append(Persona(
-            id=persona_id,
-            name=clean.get("name", persona_id),
-            file=file,
-            line=line,
-            summary=clean.get("summary", ""),
-            type=clean.get("type", "external"),
-            frequency=clean.get("frequency"),
-            journeys=followed,
-            skip_stages=tuple(skips),
-            demographics=clean.get("demographics", {}),
-            goals=clean.get("goals", ()),
-            pains=clean.get("pains", ()),
-            motivations=clean.get("motivations", ()),
-            channels=clean.get("channels", ()),
-            stages=persona_stages,
-            aliases=aliases[persona_id],
-            narrative=narrative,
-        ))
-    return personas, findings
+def _skips(entry: _Parsed, journeys: list[Journey]) -> tuple[SkipStage, ...]:
+    """`skip_stages`, each resolved to the stages it names in the persona's journeys."""
+    skips = []
+    raw_skips = entry.data.get("skip_stages")
+    for index, skip in enumerate(entry.clean.get("skip_stages", ())):
+        ref = skip.get("stage")
+        if ref is None or "reason" not in skip:
+            continue
+        stages, guess = resolve_stage(ref, journeys)
+        if not stages:
+            entry.validator.problem("schema", raw_skips, index,
+                                    f"`skip_stages` names `{shown(ref)}`, which is not a stage "
+                                    "of this persona's journeys"
+                                    + (f"; did you mean `{guess}`?" if guess else ""),
+                                    suggestion=guess)
+            continue
+        for stage in stages:
+            skips.append(SkipStage(stage.id, skip["reason"], stage.journey,
+                                   raw_skips.lines[index] + entry.offset))
+    return tuple(skips)
+
+
+def _stage_notes(entry: _Parsed, journeys: list[Journey]) -> dict[str, PersonaStage]:
+    """`stages`: the persona's emotion and questions, by `journey/stage`."""
+    notes = {}
+    raw_map = entry.data.get("stages")
+    for key, note in (entry.clean.get("stages") or {}).items():
+        stages, guess = resolve_stage(key, journeys)
+        if not stages:
+            entry.validator.problem("schema", raw_map, key,
+                                    f"`stages` names `{shown(key)}`, which is not a stage of "
+                                    "this persona's journeys"
+                                    + (f"; did you mean `{guess}`?" if guess else ""),
+                                    suggestion=guess)
+            continue
+        state = PersonaStage(emotion=note.get("emotion", ""),
+                             questions=note.get("questions", ()))
+        for stage in stages:
+            notes[f"{stage.journey}/{stage.id}"] = state
+    return notes
+
+
+def _persona(entry: _Parsed, aliases: tuple[str, ...], journeys: list[Journey]) -> Persona:
+    followed = _followed(entry, [j.id for j in journeys])
+    own_journeys = [j for j in journeys if followed is None or j.id in followed]
+    clean = entry.clean
+    return Persona(
+        id=entry.id,
+        name=clean.get("name", entry.id),
+        file=entry.file,
+        line=entry.line,
+        summary=clean.get("summary", ""),
+        type=clean.get("type", "external"),
+        frequency=clean.get("frequency"),
+        journeys=followed,
+        skip_stages=_skips(entry, own_journeys),
+        demographics=clean.get("demographics", {}),
+        goals=clean.get("goals", ()),
+        pains=clean.get("pains", ()),
+        motivations=clean.get("motivations", ()),
+        channels=clean.get("channels", ()),
+        stages=_stage_notes(entry, own_journeys),
+        aliases=aliases,
+        narrative=entry.narrative,
+    )

@@ -8,7 +8,7 @@ the two can never disagree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,105 +191,133 @@ class Validator:
         return clean
 
     def value(self, parent: Any, key: Any, value: Any, spec: Field, what: str) -> Any:
-        kind = spec.kind
+        """The value of `parent[key]` if it is valid for `spec`, else None (with a finding);
+        `what` names the mapping in messages."""
         label = f"`{spec.name}`" if not isinstance(key, int) else f"item {key + 1} of `{spec.name}`"
-        if kind in ("text", "id", "enum"):
-            text = self.text(parent, key, value, label)
-            if text is None:
-                return None
-            if kind == "id" and not ID_PATTERN.fullmatch(text):
-                suggestion = id_form(text)
-                self.problem("schema", parent, key,
-                             f"{label} `{shown(text)}` is not a valid id: use lower-case letters, "
-                             "digits "
-                             f"and hyphens" + (f", e.g. `{suggestion}`" if suggestion else ""),
-                             suggestion=suggestion)
-                return None
-            if kind == "enum" and text not in spec.choices:
-                guess = closest(text, spec.choices)
-                self.problem("schema", parent, key,
-                             f"{label} is `{shown(text)}`, which is not one of "
-                             + ", ".join(f"`{c}`" for c in spec.choices)
-                             + (f"; did you mean `{guess}`?" if guess else ""),
-                             suggestion=guess)
-                return None
-            return text
-        if kind in ("ids", "texts"):
-            if spec.single and not isinstance(value, (list, dict)):
-                items, holder = [value], None
-            elif isinstance(value, list):
-                items, holder = value, value
-            else:
-                self.problem("schema", parent, key,
-                             f"{label} must be a list, not {_describe(value)}")
-                return None
-            item_spec = Field(spec.name, "id" if kind == "ids" else "text", spec.description)
-            out = []
-            for index, item in enumerate(items):
-                checked = (self.value(parent, key, item, item_spec, what) if holder is None
-                           else self.value(holder, index, item, item_spec, what))
-                if checked is not None:
-                    out.append(checked)
-            return tuple(out)
-        if kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                self.problem("schema", parent, key,
-                             f"{label} must be a whole number, not {_describe(value)}")
-                return None
-            if spec.minimum is not None and value < spec.minimum:
-                self.problem("schema", parent, key,
-                             f"{label} must be at least {spec.minimum}, not {value}")
-                return None
-            return value
-        if kind == "bool":
-            if not isinstance(value, bool):
-                self.problem("schema", parent, key, f"{label} must be true or false")
-                return None
-            return value
-        if kind == "date":
-            return self.date(parent, key, value, label)
-        if kind == "textmap":
-            if not isinstance(value, dict):
-                self.problem("schema", parent, key,
-                             f"{label} must be a mapping of `key: value` lines, not "
-                             f"{_describe(value)}")
-                return None
-            out_map = {}
-            for sub_key, sub_value in value.items():
-                if isinstance(sub_value, (dict, list)):
-                    self.problem("schema", value, sub_key,
-                                 f"`{spec.name}.{shown(str(sub_key))}` must be short text, "
-                                 f"not {_describe(sub_value)}")
-                    continue
-                text = self.text(value, sub_key, sub_value, f"`{spec.name}.{shown(str(sub_key))}`",
-                                 lenient=True)
-                if text is not None:
-                    out_map[str(sub_key)] = text
-            return out_map
-        if kind == "object":
-            return self.mapping(value, spec.fields, what=f"{label} of {what}")
-        if kind == "objects":
-            if not isinstance(value, list):
-                self.problem("schema", parent, key,
-                             f"{label} must be a list of entries, not {_describe(value)}")
-                return None
-            return tuple(
-                self.mapping(item, spec.fields, what=f"item {index + 1} of `{spec.name}`")
-                if isinstance(item, dict) else self._not_mapping(value, index, spec)
-                for index, item in enumerate(value)
-            )
-        if kind == "idmap":
-            if not isinstance(value, dict):
-                self.problem("schema", parent, key,
-                             f"{label} must be a mapping of stage ids, not {_describe(value)}")
-                return None
-            return {
-                sub_key: self.mapping(sub_value, spec.fields,
-                                      what=f"`{spec.name}.{shown(str(sub_key))}`")
-                if sub_value is not None else {}
-                for sub_key, sub_value in value.items()
-            }
-        raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
+        return self._KINDS[spec.kind](self, parent, key, value, spec, label, what)
+
+    def _text_like(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+                   what: str) -> str | None:
+        """`text`, and the text kinds with a form: `id` and `enum`."""
+        text = self.text(parent, key, value, label)
+        if text is None:
+            return None
+        if spec.kind == "id" and not ID_PATTERN.fullmatch(text):
+            suggestion = id_form(text)
+            self.problem("schema", parent, key,
+                         f"{label} `{shown(text)}` is not a valid id: use lower-case letters, "
+                         "digits "
+                         f"and hyphens" + (f", e.g. `{suggestion}`" if suggestion else ""),
+                         suggestion=suggestion)
+            return None
+        if spec.kind == "enum" and text not in spec.choices:
+            guess = closest(text, spec.choices)
+            self.problem("schema", parent, key,
+                         f"{label} is `{shown(text)}`, which is not one of "
+                         + ", ".join(f"`{c}`" for c in spec.choices)
+                         + (f"; did you mean `{guess}`?" if guess else ""),
+                         suggestion=guess)
+            return None
+        return text
+
+    def _list(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+              what: str) -> tuple[Any, ...] | None:
+        """`ids` and `texts`: a list (or, with `single`, one value) of ids or text."""
+        if spec.single and not isinstance(value, (list, dict)):
+            items, holder = [value], None
+        elif isinstance(value, list):
+            items, holder = value, value
+        else:
+            self.problem("schema", parent, key, f"{label} must be a list, not {_describe(value)}")
+            return None
+        item_spec = Field(spec.name, "id" if spec.kind == "ids" else "text", spec.description)
+        out = []
+        for index, item in enumerate(items):
+            checked = (self.value(parent, key, item, item_spec, what) if holder is None
+                       else self.value(holder, index, item, item_spec, what))
+            if checked is not None:
+                out.append(checked)
+        return tuple(out)
+
+    def _int(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+             what: str) -> int | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.problem("schema", parent, key,
+                         f"{label} must be a whole number, not {_describe(value)}")
+            return None
+        if spec.minimum is not None and value < spec.minimum:
+            self.problem("schema", parent, key,
+                         f"{label} must be at least {spec.minimum}, not {value}")
+            return None
+        return value
+
+    def _bool(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+              what: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.problem("schema", parent, key, f"{label} must be true or false")
+            return None
+        return value
+
+    def _date(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+              what: str) -> dt.date | None:
+        return self.date(parent, key, value, label)
+
+    def _textmap(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+                 what: str) -> dict[str, str] | None:
+        """Keys to short text (`demographics`)."""
+        if not isinstance(value, dict):
+            self.problem("schema", parent, key,
+                         f"{label} must be a mapping of `key: value` lines, not "
+                         f"{_describe(value)}")
+            return None
+        out = {}
+        for sub_key, sub_value in value.items():
+            name = f"`{spec.name}.{shown(str(sub_key))}`"
+            if isinstance(sub_value, (dict, list)):
+                self.problem("schema", value, sub_key,
+                             f"{name} must be short text, not {_describe(sub_value)}")
+                continue
+            text = self.text(value, sub_key, sub_value, name, lenient=True)
+            if text is not None:
+                out[str(sub_key)] = text
+        return out
+
+    def _object(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+                what: str) -> dict[str, Any]:
+        return self.mapping(value, spec.fields, what=f"{label} of {what}")
+
+    def _objects(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+                 what: str) -> tuple[dict[str, Any], ...] | None:
+        if not isinstance(value, list):
+            self.problem("schema", parent, key,
+                         f"{label} must be a list of entries, not {_describe(value)}")
+            return None
+        return tuple(
+            self.mapping(item, spec.fields, what=f"item {index + 1} of `{spec.name}`")
+            if isinstance(item, dict) else self._not_mapping(value, index, spec)
+            for index, item in enumerate(value)
+        )
+
+    def _idmap(self, parent: Any, key: Any, value: Any, spec: Field, label: str,
+               what: str) -> dict[Any, dict[str, Any]] | None:
+        """Stage ids to objects (a persona's `stages`)."""
+        if not isinstance(value, dict):
+            self.problem("schema", parent, key,
+                         f"{label} must be a mapping of stage ids, not {_describe(value)}")
+            return None
+        return {
+            sub_key: self.mapping(sub_value, spec.fields,
+                                  what=f"`{spec.name}.{shown(str(sub_key))}`")
+            if sub_value is not None else {}
+            for sub_key, sub_value in value.items()
+        }
+
+    _KINDS: dict[str, Callable[..., Any]] = {
+        "text": _text_like, "id": _text_like, "enum": _text_like, "ids": _list,
+        "texts": _list, "int": _int, "bool": _bool, "date": _date, "textmap": _textmap,
+        "object": _object, "objects": _objects, "idmap": _idmap,
+    }
+    """The check of each kind of field (see `Field.kind`)."""
 
     def _not_mapping(self, holder: list[Any], index: int, spec: Field) -> dict[str, Any]:
         self.problem("schema", holder, index,

@@ -1,4 +1,5 @@
-"""The report formats of `check` and `export`, and the baseline.
+"""The report formats of `check` and `export` (registered once, in `registry`), and the
+baseline.
 
 May import the core, `load` and `rules`; never `site`.
 """

@@ -38,19 +38,25 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import SEVERITIES, Finding, severity_rank
 from ..reader import NotRegular, read_bytes
+from ..rules.catalogue import RULES
 from ..suggestion import shown
+from ..terminal import visible
 
-__all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "Comparison", "Entry", "compare",
-           "fingerprint", "from_findings", "read_baseline", "to_text"]
+if TYPE_CHECKING:
+    from .registry import Report
+
+__all__ = ["BASELINE_VERSION", "Baseline", "BaselineError", "Comparison", "Entry",
+           "baseline_lines", "compare", "fingerprint", "fixed_lines", "from_findings",
+           "judged", "read_baseline", "to_text"]
 
 BASELINE_VERSION = 1
-CELL_RULES = frozenset({"coverage-gap", "waiver-expired", "orphan-persona"})
+CELL_RULES = frozenset(rule.id for rule in RULES.values() if rule.about_matrix)
 _LINE = re.compile(r"\b(lines?|at line|on line) \d+(?:[,:]\d+)?")
 
 
@@ -247,3 +253,44 @@ def compare(findings: tuple[Finding, ...] | list[Finding], baseline: Baseline) -
         known=tuple(f for i, f in enumerate(findings) if i in accepted),
         fixed=tuple(fixed),
     )
+
+
+def judged(report: Report, path: str | Path) -> Report:
+    """The report of the findings the baseline at `path` does not accept, which alone are
+    judged; it carries the comparison, so each format can say what the baseline accepted
+    and which of its entries are fixed. `BaselineError`, on one line, when the file is
+    not a baseline."""
+    try:
+        baseline = read_baseline(path)
+    except BaselineError as exc:
+        raise BaselineError(visible(str(exc), "\t")) from None
+    comparison = compare(report.analysis.findings, baseline)
+    return replace(report, analysis=replace(report.analysis, findings=comparison.new),
+                   baseline=comparison, baseline_path=baseline.path)
+
+
+def fixed_lines(comparison: Comparison, path: str) -> list[str]:
+    """The baseline entries no longer found, and how to shrink the file; none if none.
+
+    An entry quotes the repository's file names and messages, as its pages do: hidden
+    characters show as escapes, and no entry starts a line of its own."""
+    if not comparison.fixed:
+        return []
+    n = comparison.fixed_count
+    when = " once the new findings are fixed (it would accept them too)" if comparison.new \
+        else ""
+    lines = [f"{n} baseline entr{'ies are' if n != 1 else 'y is'} fixed; run "
+             f"`content-map check --write-baseline {path}` to shrink the file{when}:"]
+    for entry in comparison.fixed:
+        times = f" (×{entry.count})" if entry.count > 1 else ""
+        lines.append(visible(f"  {entry.key.file}: {entry.key.rule}: {entry.message}{times}",
+                             "\t", starts_line=True))
+    return lines
+
+
+def baseline_lines(comparison: Comparison, path: str) -> list[str]:
+    """What a report in words says of a baseline: the findings it accepted, then the
+    entries that are fixed."""
+    known = len(comparison.known)
+    return [f"{known} known finding{'s are' if known != 1 else ' is'} accepted by the "
+            f"baseline {path}", *fixed_lines(comparison, path)]

@@ -1,9 +1,9 @@
-"""The model and matrix for spreadsheets and BI tools: JSON, and CSV tables.
+"""The model and matrix as CSV tables, for spreadsheets and BI tools.
 
-The JSON export is `content-map.json`: the report plus journeys, personas and
-pieces. The CSV `pieces` table has one row per piece × persona × stage (a page
-serving two personas is two rows, so a pivot table counts it for each); the
-`cells` table has one row per persona × stage cell, gaps included.
+The `pieces` table has one row per piece × persona × stage (a page serving two
+personas is two rows, so a pivot table counts it for each); the `cells` table has
+one row per persona × stage cell, gaps included. (The JSON export, which is also
+the site's `content-map.json`, is `reports.json`'s.)
 
 Cells that a spreadsheet would run as a formula (text starting with `=`, `+`,
 `-`, `@`, a tab or a carriage return) are written with a leading `'`, so a
@@ -18,14 +18,17 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from ..model import Analysis
 from ..rules.coverage import counting_paths
 from ..settings import Settings
 from ..terminal import visible
-from .text import dumps, to_json
 
-__all__ = ["CELL_COLUMNS", "PIECE_COLUMNS", "cells_csv", "export_json", "pieces_csv"]
+if TYPE_CHECKING:
+    from .registry import Report
+
+__all__ = ["CELL_COLUMNS", "PIECE_COLUMNS", "cells", "cells_csv", "pieces", "pieces_csv"]
 
 PIECE_COLUMNS = (
     "path", "file", "title", "persona", "persona_name", "journey", "stage", "stage_name",
@@ -38,10 +41,6 @@ CELL_COLUMNS = (
 )
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _COMMAND_AFTER_BREAK = re.compile(r"([\r\n]\s*)::")
-
-
-def export_json(analysis: Analysis) -> str:
-    return dumps(to_json(analysis, model=True))
 
 
 def _safe(value: object) -> str:
@@ -62,6 +61,16 @@ def _csv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in rows:
         writer.writerow([_safe(v) for v in row])
     return buffer.getvalue()
+
+
+def pieces(report: Report) -> str:
+    """`export --format csv`: the `pieces` table."""
+    return pieces_csv(report.analysis, report.settings)
+
+
+def cells(report: Report) -> str:
+    """`export --format csv --table cells`: the `cells` table."""
+    return cells_csv(report.analysis)
 
 
 def pieces_csv(analysis: Analysis, settings: Settings) -> str:

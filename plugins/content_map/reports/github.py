@@ -17,13 +17,18 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model import Finding
 from ..terminal import visible
+from .baseline import fixed_lines
+
+if TYPE_CHECKING:
+    from .registry import Report
 
 __all__ = ["annotation", "append_step_summary", "escape_data", "escape_property",
-           "markup_without_commands", "without_commands", "workflow_commands",
-           "workspace_prefix"]
+           "markup_without_commands", "render", "step_summary", "without_commands",
+           "workflow_commands", "workspace_prefix"]
 
 COMMAND = {"error": "error", "warn": "warning", "info": "notice"}
 _KEPT = "\t\n\r"  # escaped for the runner, which shows them as they were
@@ -59,6 +64,28 @@ def workflow_commands(findings: Iterable[Finding], prefix: str = "") -> str:
     """One annotation line per finding."""
     lines = [annotation(f, prefix) for f in findings]
     return "".join(line + "\n" for line in lines)
+
+
+def render(report: Report) -> str:
+    """`check --format github`: an annotation per finding, and a notice naming the
+    baseline entries that are fixed."""
+    text = workflow_commands(report.analysis.findings, report.prefix)
+    if report.baseline is not None and report.baseline.fixed:
+        notice = "\n".join(fixed_lines(report.baseline, report.baseline_path))
+        text += f"::notice title=content-map baseline::{escape_data(notice)}\n"
+    return text
+
+
+def step_summary(report: Report) -> str | None:
+    """Append the Markdown report to `$GITHUB_STEP_SUMMARY`; what went wrong, if it could
+    not be written."""
+    from .markdown import render as markdown  # it marks its lines up with this module
+
+    try:
+        append_step_summary(markdown(report), report.environ)
+    except OSError as exc:
+        return f"cannot append to GITHUB_STEP_SUMMARY ({exc.strerror})"
+    return None
 
 
 def without_commands(text: str) -> str:

@@ -19,31 +19,22 @@ import re
 import socket
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from ..model import Analysis, Cell, Finding, Inventory, severity_rank
-from ..rules.catalogue import RULES
+from ..model import Cell, Finding, Inventory, severity_rank
+from ..rules.catalogue import CELLS, RULES
 from ..terminal import visible
 from .github import markup_without_commands
 
-__all__ = ["junit_report"]
+if TYPE_CHECKING:
+    from .registry import Report
 
+__all__ = ["render"]
+
+# The kinds of file each rule checks in full, from the catalogue: each such file is a test
+# case, passing when the rule found nothing in it.
 _SCOPE: dict[str, tuple[str, ...]] = {
-    "yaml-syntax": ("personas", "journeys", "pages"),
-    "schema": ("config", "personas", "journeys", "pieces"),
-    "unknown-field": ("personas", "journeys"),
-    "duplicate-id": ("personas", "journeys"),
-    "unknown-persona": ("pieces",),
-    "unknown-stage": ("pieces",),
-    "persona-journey": ("pieces",),
-    "unknown-next": ("pieces",),
-    "orphan-persona": ("personas",),
-    "stale": ("pieces",),
-    "dead-end": ("pieces",),
-    "backward-next": ("pieces",),
-    "waiver-expired": ("config",),
-    "unmapped-page": ("pages",),
-}
+    rule.id: rule.scope.kinds for rule in RULES.values() if rule.scope.every}
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -58,19 +49,13 @@ def _line(finding: Finding) -> str:
     return visible(text, "\t")
 
 
-def junit_report(
-    analysis: Analysis,
-    severities: Mapping[str, str],
-    fail_on: str,
-    *,
-    timestamp: dt.datetime | None = None,
-    hostname: str | None = None,
-) -> str:
-    """The report as XML text. `severities` is each rule's configured severity; the files
-    checked come from the analysis's inventory."""
+def render(report: Report) -> str:
+    """The report as XML text: a suite per rule at its configured severity, with the
+    files checked (from the analysis's inventory) as its cases."""
+    analysis, severities, fail_on = report.analysis, report.severities, report.fail_on
     inventory = analysis.inventory
-    stamp = (timestamp or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
-    host = hostname or _hostname()
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    host = _hostname()
     failing = (lambda f: False) if fail_on == "never" else (
         lambda f: severity_rank(f.severity or "error") >= severity_rank(fail_on))
     by_rule: dict[str, list[Finding]] = defaultdict(list)
@@ -84,7 +69,7 @@ def junit_report(
         if severity == "ignore" and not by_rule.get(rule_id):
             continue
         findings = by_rule.get(rule_id, [])
-        if rule_id == "coverage-gap":
+        if CELLS in rule.scope.kinds:
             cases = _cell_cases(analysis.cells, findings)
         else:
             cases = _file_cases(rule_id, inventory, findings)

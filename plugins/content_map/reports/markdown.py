@@ -9,17 +9,21 @@ read as a workflow command when it is printed on a CI runner.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..model import Analysis, Finding
 from ..terminal import visible
 from ..vocabulary import cell_label
 from .github import markup_without_commands
+from .json import summary
 from .markdown_text import code, link, message, table, text
-from .text import summary
 
-__all__ = ["MARKER", "BaselineNote", "markdown_report"]
+if TYPE_CHECKING:
+    from .baseline import Comparison
+    from .registry import Report
+
+__all__ = ["MARKER", "render"]
 
 MARKER = "<!-- content-map report -->"
 MAX_FINDINGS = 100
@@ -33,18 +37,9 @@ def _shown(value: object) -> str:
     return visible(str(value), _SPACES)
 
 
-@dataclass(frozen=True)
-class BaselineNote:
-    """What a `--baseline` run adds to the report."""
-
-    path: str
-    known: int  # findings the baseline accepts
-    fixed: int  # baseline entries no longer found
-
-
-def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
-                    link_base: str | None = None) -> str:
-    """The whole summary; `link_base` (e.g. a GitHub blob URL ending in `/`) links files."""
+def render(report: Report) -> str:
+    """The whole summary; on GitHub Actions each file links to its line in the commit."""
+    analysis = report.analysis
     facts = summary(analysis)
     out = [MARKER, ""]
     counts = [f"{facts[key]} {word}{'s' if facts[key] != 1 else ''}"
@@ -66,26 +61,27 @@ def markdown_report(analysis: Analysis, *, baseline: BaselineNote | None = None,
           str(cells["gap"]), str(cells["waived"]), str(facts["errors"]),
           str(facts["warnings"])]],
     ))
-    if baseline is not None:
-        out.append(_baseline(baseline, bool(analysis.findings)))
+    if report.baseline is not None:
+        out.append(_baseline(report.baseline, report.baseline_path))
     matrix = _matrix(analysis)
     if matrix:
         out.append("### Coverage\n")
         out.append(matrix)
-    out.append(_findings(analysis.findings, link_base))
+    out.append(_findings(analysis.findings, report.link_base))
     return markup_without_commands("\n".join(out).rstrip("\n") + "\n")
 
 
-def _baseline(note: BaselineNote, new: bool) -> str:
-    path = _shown(note.path)
-    lines = [f"Baseline {code(path)}: {note.known} known "
-             f"finding{'s' if note.known != 1 else ''} accepted; only new findings are listed."]
-    if note.fixed:
-        lines.append(f"{note.fixed} baseline entr{'ies are' if note.fixed != 1 else 'y is'} "
+def _baseline(comparison: Comparison, name: str) -> str:
+    path = _shown(name)
+    known, fixed = len(comparison.known), comparison.fixed_count
+    lines = [f"Baseline {code(path)}: {known} known "
+             f"finding{'s' if known != 1 else ''} accepted; only new findings are listed."]
+    if fixed:
+        lines.append(f"{fixed} baseline entr{'ies are' if fixed != 1 else 'y is'} "
                      f"fixed: run {code('content-map check --write-baseline ' + path)} "
                      "to shrink the file"
                      + (" once the new findings are fixed (it would accept them too)."
-                        if new else "."))
+                        if comparison.new else "."))
     return "\n\n".join(lines) + "\n"
 
 

@@ -13,19 +13,22 @@ print it; a file name that is not UTF-8 is a URI of its bytes (`caf%E9.md`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..model import Analysis, Finding
+from ..model import Finding
 from ..rules.catalogue import RULES
 from ..terminal import visible
 from .baseline import fingerprint
+from .json import dumps
 
-__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "sarif_report"]
+if TYPE_CHECKING:
+    from .registry import Report
+
+__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "render", "sarif_log"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/mkdocs-content-map/"
@@ -33,21 +36,27 @@ BASE_ID = "%SRCROOT%"
 LEVEL = {"error": "error", "warn": "warning", "info": "note", "ignore": "none"}
 
 
-def sarif_report(analysis: Analysis, severities: Mapping[str, str], *,
-                 root: Path | None = None, prefix: str = "",
-                 baseline: bool = False) -> dict[str, Any]:
+def render(report: Report) -> str:
+    return dumps(sarif_log(report))
+
+
+def sarif_log(report: Report) -> dict[str, Any]:
     """The SARIF log of one run.
 
-    `severities` is each rule's configured severity (its default level); `root`,
-    the base directory, is recorded so viewers can open the files, and `prefix`
-    leads from it to the site's files (as reports name them); `baseline`
-    says the findings are those a baseline did not know (`baselineState: new`).
+    Each rule's configured severity is its default level. The base directory is
+    recorded so viewers can open the files: the checkout on GitHub Actions, with the
+    path from it to the site before each file (reports name files from the site's
+    folder), else the site's folder. After a baseline, every result is one it did
+    not know (`baselineState: new`).
     """
+    prefix = report.prefix
+    root = Path(report.environ["GITHUB_WORKSPACE"]) if prefix else report.root
+    severities = report.severities
     rule_ids = list(RULES)
     rules = [_rule(RULES[r].id, severities.get(r, RULES[r].default)) for r in rule_ids]
-    results = [_result(f, rule_ids.index(f.rule) if f.rule in RULES else None,
-                       "new" if baseline else None, prefix)
-               for f in analysis.findings]
+    state = "new" if report.baseline is not None else None
+    results = [_result(f, rule_ids.index(f.rule) if f.rule in RULES else None, state, prefix)
+               for f in report.analysis.findings]
     run: dict[str, Any] = {
         "tool": {"driver": {
             "name": "content-map",
@@ -60,8 +69,7 @@ def sarif_report(analysis: Analysis, severities: Mapping[str, str], *,
         "columnKind": "unicodeCodePoints",
         "results": results,
     }
-    if root is not None:
-        run["originalUriBaseIds"] = {BASE_ID: {"uri": root.resolve().as_uri() + "/"}}
+    run["originalUriBaseIds"] = {BASE_ID: {"uri": root.resolve().as_uri() + "/"}}
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 

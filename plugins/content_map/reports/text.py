@@ -1,128 +1,66 @@
-"""Reports of an analysis: the JSON document, the terminal listing and the matrix.
+"""The terminal's reports: the findings (`check --format text`), the matrix, and the
+rule catalogue (`content-map rules`).
 
-Every value from the repository they print passes through `terminal.visible` (the
-JSON document through `terminal.json_visible`), so no file name or value can
-colour, retitle or reorder a terminal, or start a line of its own.
+Every value from the repository they print passes through `terminal.visible`, so no
+file name or value can colour, retitle or reorder a terminal, or start a line of its own.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..metrics import results
 from ..model import Analysis, Finding
-from ..terminal import json_visible, visible
+from ..rules.catalogue import RULES
+from ..terminal import visible
 from ..vocabulary import LEGEND, cell_label, severity_label
+from .baseline import baseline_lines
 
-__all__ = ["REPORT_VERSION", "Style", "summary", "to_json", "text_report", "text_matrix"]
+# The JSON document's parts live in `reports.json`; they are also importable from here.
+from .json import REPORT_VERSION, dumps, summary, to_json
 
-REPORT_VERSION = 1
+if TYPE_CHECKING:
+    from .registry import Report
 
-
-def summary(analysis: Analysis) -> dict[str, Any]:
-    states = {s: 0 for s in ("covered", "gap", "waived", "skipped")}
-    for cell in analysis.cells:
-        states[cell.state] += 1
-    coverage = analysis.coverage
-    return {
-        "personas": len(analysis.personas),
-        "journeys": len(analysis.journeys),
-        "stages": sum(len(j.stages) for j in analysis.journeys),
-        "pieces": len(analysis.pieces),
-        "errors": analysis.count("error"),
-        "warnings": analysis.count("warn"),
-        "infos": analysis.count("info"),
-        "coverage": None if coverage is None else round(coverage, 4),
-        "cells": states,
-        "gaps": states["gap"],
-    }
+__all__ = ["REPORT_VERSION", "Style", "dumps", "render", "rule_list", "rule_text", "summary",
+           "text_matrix", "text_report", "to_json"]
 
 
-def _model(analysis: Analysis) -> dict[str, Any]:
-    return {
-        "journeys": [
-            {
-                "id": j.id, "name": j.name, "description": j.description, "file": j.file,
-                "stages": [
-                    {"id": s.id, "name": s.name, "goal": s.goal, "questions": list(s.questions),
-                     "emotions": list(s.emotions), "channels": list(s.channels),
-                     "kpis": list(s.kpis), "min_content": s.min_content}
-                    for s in j.stages
-                ],
-            }
-            for j in analysis.journeys
-        ],
-        "personas": [
-            {
-                "id": p.id, "name": p.name, "file": p.file, "summary": p.summary, "type": p.type,
-                "frequency": p.frequency,
-                "journeys": list(p.journeys) if p.journeys is not None else None,
-                "skip_stages": [{"journey": s.journey, "stage": s.stage, "reason": s.reason}
-                                for s in p.skip_stages],
-                "demographics": dict(p.demographics), "goals": list(p.goals),
-                "pains": list(p.pains), "motivations": list(p.motivations),
-                "channels": list(p.channels), "aliases": list(p.aliases),
-                "stages": {k: {"emotion": v.emotion, "questions": list(v.questions)}
-                           for k, v in p.stages.items()},
-            }
-            for p in analysis.personas
-        ],
-        "pieces": [
-            {
-                "path": p.path, "file": p.file, "title": p.title, "personas": list(p.personas),
-                "stages": [str(s) for s in p.stages], "status": p.status, "owner": p.owner,
-                "channel": p.channel, "format": p.format, "intent": p.intent,
-                "review_by": p.review_by.isoformat() if p.review_by else None,
-                "next": list(p.next),
-            }
-            for p in analysis.pieces
-        ],
-    }
+_CODES = {"error": "31;1", "warn": "33", "info": "36", "dim": "2", "bold": "1",
+          "covered": "32", "gap": "31;1", "in-progress": "33", "waived": "35",
+          "skipped": "2", "ok": "32;1"}
 
 
-def to_json(analysis: Analysis, *, model: bool = False) -> dict[str, Any]:
-    """The report of SPEC §7; with `model`, also the journeys, personas and pieces."""
-    document: dict[str, Any] = {
-        "version": REPORT_VERSION,
-        "generated": analysis.today.isoformat(),
-        "summary": summary(analysis),
-        "findings": [f.to_dict() for f in analysis.findings],
-        "matrix": [c.to_dict() for c in analysis.cells],
-        "continuity": [c.to_dict() for c in analysis.continuity],
-    }
-    if analysis.figures:
-        document["results"] = results(analysis).to_dict()
-    if model:
-        document.update(_model(analysis))
-    return document
-
-
-def dumps(document: dict[str, Any], *, compact: bool = False) -> str:
-    """The document as JSON: indented for people, or `compact` for a file tools read
-    (a quarter of the bytes, and written several times faster). Letters stay as they
-    are; bidi and other hidden characters are JSON escapes, safe on a terminal."""
-    if compact:
-        return json_visible(json.dumps(document, ensure_ascii=False,
-                                       separators=(",", ":"))) + "\n"
-    return json_visible(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
-
-
+@dataclass(frozen=True)
 class Style:
     """ANSI colours, or none (when the output is not a terminal, or NO_COLOR is set)."""
 
-    _CODES = {"error": "31;1", "warn": "33", "info": "36", "dim": "2", "bold": "1",
-              "covered": "32", "gap": "31;1", "in-progress": "33", "waived": "35",
-              "skipped": "2", "ok": "32;1"}
+    enabled: bool = False
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
+    @classmethod
+    def chosen(cls, color: str, stream: object, environ: Mapping[str, str]) -> Style:
+        """`--color always|never`, or with `auto` colours when `stream` is a terminal
+        and `NO_COLOR` is not set."""
+        if color != "auto":
+            return cls(color == "always")
+        if environ.get("NO_COLOR"):
+            return cls(False)
+        return cls(bool(getattr(stream, "isatty", lambda: False)()))
 
     def __call__(self, kind: str, text: str) -> str:
-        if not self.enabled or kind not in self._CODES:
+        if not self.enabled or kind not in _CODES:
             return text
-        return f"\033[{self._CODES[kind]}m{text}\033[0m"
+        return f"\033[{_CODES[kind]}m{text}\033[0m"
+
+
+def render(report: Report) -> str:
+    """`check --format text`: the listing, and what a baseline accepted and found fixed."""
+    text = text_report(report.analysis, report.style)
+    if report.baseline is not None:
+        text += "".join(line + "\n" for line in baseline_lines(report.baseline,
+                                                                report.baseline_path))
+    return text
 
 
 _KEPT = "\t"  # one finding a line: every other hidden character shows as an escape
@@ -171,8 +109,6 @@ def _summary_line(analysis: Analysis, paint: Callable[[str, str], str]) -> str:
             f"{facts['stages']} stages · coverage {figure} ({cells['covered']} of {total} cells)")
 
 
-
-
 def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
     """The persona × stage matrix as a terminal table, one block per journey."""
     paint: Callable[[str, str], str] = style or Style(False)
@@ -203,3 +139,24 @@ def text_matrix(analysis: Analysis, style: Style | None = None) -> str:
     coverage = analysis.coverage
     out.append(f"coverage {'n/a' if coverage is None else f'{coverage:.0%}'}")
     return "\n".join(out) + "\n"
+
+
+def rule_list() -> str:
+    """Every rule of the catalogue: its id, default severity and summary, a line each."""
+    width = max(len(rule_id) for rule_id in RULES)
+    return "".join(f"{rule.id.ljust(width)}  {rule.default.ljust(6)}  {rule.summary}\n"
+                   for rule in RULES.values())
+
+
+def rule_text(rule_id: str) -> str:
+    """One rule: its summary, default severity and help; `LookupError` (with the rule
+    an editor most likely meant) for an id the catalogue does not have."""
+    rule = RULES.get(rule_id)
+    if rule is None:
+        from ..suggestion import closest, shown
+
+        guess = closest(rule_id, RULES)
+        raise LookupError(f"`{shown(rule_id)}` is not a rule; " + (
+            f"did you mean `{guess}`?" if guess else "`content-map rules` lists them all"))
+    return (f"{rule.id}: {rule.summary}\n\ndefault severity: {rule.default} (set another "
+            f"with the plugin's `rules` option)\n\n{rule.help}\n")

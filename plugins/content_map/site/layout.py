@@ -8,11 +8,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from ..model import Journey, Persona
 from ..settings import Settings
 
-__all__ = ["Layout", "MapPage"]
+__all__ = ["ASSETS", "ASSET_FILES", "ATTENTION", "EXPORT", "GAPS", "OVERVIEW", "Layout",
+           "MapPage", "hoist", "lane_anchor", "persona_page", "stage_page"]
+
+ASSETS = Path(__file__).parent / "assets"
+"""The map's CSS and JavaScript, shipped in the package and copied into every site."""
+ASSET_FILES = ("content-map.css", "content-map.js")
+
+OVERVIEW, GAPS, ATTENTION, EXPORT = "index.md", "gaps.md", "attention.md", "content-map.json"
+"""The map's own files, relative to its folder (`map_path`, or `generate --out`)."""
+
+
+def persona_page(persona_id: str) -> str:
+    """A persona's page, relative to the map's folder."""
+    return f"personas/{persona_id}.md"
+
+
+def stage_page(journey: str, stage: str) -> str:
+    """A stage's page, relative to the map's folder."""
+    return f"stages/{journey}/{stage}.md"
+
+
+def lane_anchor(journey: str, stage: str) -> str:
+    """The id of a stage's column on a persona page (ids have no `_`, so it is unique)."""
+    return f"{journey}_{stage}"
 
 
 @dataclass(frozen=True)
@@ -37,16 +62,16 @@ class Layout:
         self._personas = tuple(personas)
         root = settings.map_path.strip("/")
         self.root = root
-        self.overview_src = f"{root}/index.md"
-        self.gaps_src = f"{root}/gaps.md"
-        self.attention_src = f"{root}/attention.md"
-        self.export_src = f"{root}/content-map.json"
+        self.overview_src = f"{root}/{OVERVIEW}"
+        self.gaps_src = f"{root}/{GAPS}"
+        self.attention_src = f"{root}/{ATTENTION}"
+        self.export_src = f"{root}/{EXPORT}"
 
     def persona_src(self, persona_id: str) -> str:
-        return f"{self.root}/personas/{persona_id}.md"
+        return f"{self.root}/{persona_page(persona_id)}"
 
     def stage_src(self, journey: str, stage: str) -> str:
-        return f"{self.root}/stages/{journey}/{stage}.md"
+        return f"{self.root}/{stage_page(journey, stage)}"
 
     def asset_src(self, name: str) -> str:
         return f"{self.root}/assets/{name}"
@@ -66,3 +91,18 @@ class Layout:
                 pages.append(MapPage(self.stage_src(journey.id, stage.id), title, "stage",
                                      journey=journey.id, stage=stage.id))
         return pages
+
+
+def hoist(items: list[Any], page: Any) -> None:
+    """Lift the overview out of the folder sections an automatic navigation wraps it in.
+
+    `items` is the navigation's top level; each node has a `parent` (None at the top), and
+    a section its `children`, as MkDocs's navigation has."""
+    node = page
+    while node.parent is not None and len(node.parent.children) == 1:
+        node = node.parent
+    if node is page:
+        return
+    siblings = node.parent.children if node.parent is not None else items
+    siblings[siblings.index(node)] = page
+    page.parent = node.parent

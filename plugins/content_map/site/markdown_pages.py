@@ -22,12 +22,13 @@ from functools import partial
 from pathlib import Path
 
 from .. import writer
-from ..reports.markdown_text import code, link, message, table, text
-from ..model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage
+from ..model import Analysis, Finding, Journey, Persona, Piece, Stage
 from ..reader import open_regular, read_bytes
+from ..reports.markdown_text import code, link, message, table, text
 from ..reports.text import summary
 from ..rules.catalogue import RULES
 from ..vocabulary import LEGEND, STATES, cell_label
+from .layout import GAPS, OVERVIEW, persona_page, stage_page
 
 __all__ = ["MANIFEST", "MARKER", "GenerateError", "Generated", "render_pages", "write_pages"]
 
@@ -72,11 +73,11 @@ class _Site:
         return label
 
     def persona_link(self, here: str, persona: Persona) -> str:
-        return link(text(persona.name), self.to_page(here, f"personas/{persona.id}.md"))
+        return link(text(persona.name), self.to_page(here, persona_page(persona.id)))
 
     def stage_link(self, here: str, stage: Stage, label: str | None = None) -> str:
         return link(label or text(stage.name),
-                    self.to_page(here, f"stages/{stage.journey}/{stage.id}.md"))
+                    self.to_page(here, stage_page(stage.journey, stage.id)))
 
     def pieces(self, here: str, paths: tuple[str, ...]) -> str:
         found = [self.analysis.piece(p) for p in paths]
@@ -86,7 +87,7 @@ class _Site:
         label = code(finding.location)
         if finding.file in self.persona_files:
             persona = self.persona_files[finding.file]
-            return link(label, self.to_page(here, f"personas/{persona.id}.md"))
+            return link(label, self.to_page(here, persona_page(persona.id)))
         if self.docs_prefix and finding.file.startswith(self.docs_prefix) \
                 and finding.file.endswith(".md"):
             return link(label, self.to_content(here, finding.file[len(self.docs_prefix):]))
@@ -98,7 +99,7 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
 
 
 def _index(site: _Site) -> str:
-    here = "index.md"
+    here = OVERVIEW
     analysis = site.analysis
     facts = summary(analysis)
     cells = facts["cells"]
@@ -110,7 +111,8 @@ def _index(site: _Site) -> str:
            table(["Personas", "Stages", "Pieces", "Coverage", "Gaps", "Waived", "Findings"],
                  [[str(facts["personas"]), str(facts["stages"]), str(facts["pieces"]),
                    f"{figure} ({cells['covered']} of {total} cells)", str(cells["gap"]),
-                   str(cells["waived"]), link(str(len(analysis.findings)), "gaps.md")]])]
+                   str(cells["waived"]),
+                   link(str(len(analysis.findings)), site.to_page(here, GAPS))]])]
     for journey in analysis.journeys:
         personas = [p for p in analysis.personas if p.follows(journey.id)]
         if not personas:
@@ -126,7 +128,7 @@ def _index(site: _Site) -> str:
                 cell = site.cells.get((persona.id, journey.id, stage.id))
                 value = cell_label(cell, in_progress=True)
                 if cell is not None and cell.state != "skipped":
-                    target = site.to_page(here, f"stages/{journey.id}/{stage.id}.md")
+                    target = site.to_page(here, stage_page(journey.id, stage.id))
                     value = link(value, f"{target}#persona-{persona.id}")
                 row.append(value)
             rows.append(row)
@@ -136,12 +138,12 @@ def _index(site: _Site) -> str:
     out.append("".join(f"- {site.persona_link(here, p)}" + (f": {text(p.summary)}" if p.summary
                                                             else "") + "\n"
                        for p in analysis.personas) or "No personas yet.\n")
-    out.append(f"See the {link('gap report', 'gaps.md')} for every finding.\n")
+    out.append(f"See the {link('gap report', site.to_page(here, GAPS))} for every finding.\n")
     return "\n".join(out)
 
 
 def _persona(site: _Site, persona: Persona) -> str:
-    here = f"personas/{persona.id}.md"
+    here = persona_page(persona.id)
     analysis = site.analysis
     facts = [f"Id {code(persona.id)}", f"type {text(persona.type)}"]
     if persona.frequency:
@@ -151,7 +153,7 @@ def _persona(site: _Site, persona: Persona) -> str:
     out = [f"# {text(persona.name)}\n"]
     if persona.summary:
         out.append(text(persona.summary) + "\n")
-    out.append(" · ".join(facts) + f" · {link('Content map', site.to_page(here, 'index.md'))}\n")
+    out.append(" · ".join(facts) + f" · {link('Content map', site.to_page(here, OVERVIEW))}\n")
     for title, items in (("Goals", persona.goals), ("Pains", persona.pains),
                          ("Motivations", persona.motivations)):
         if items:
@@ -199,10 +201,10 @@ def _persona(site: _Site, persona: Persona) -> str:
 
 
 def _stage(site: _Site, journey: Journey, stage: Stage) -> str:
-    here = f"stages/{journey.id}/{stage.id}.md"
+    here = stage_page(journey.id, stage.id)
     out = [f"# {text(stage.name)}\n",
            f"Stage {stage.index + 1} of {len(journey.stages)} of the "
-           f"{text(journey.name)} · {link('Content map', site.to_page(here, 'index.md'))}\n"]
+           f"{text(journey.name)} · {link('Content map', site.to_page(here, OVERVIEW))}\n"]
     if stage.goal:
         out.append(f"**Goal:** {text(stage.goal)}\n")
     for title, items in (("Questions", stage.questions), ("Emotions", stage.emotions),
@@ -236,12 +238,13 @@ def _stage(site: _Site, journey: Journey, stage: Stage) -> str:
 
 
 def _gaps(site: _Site) -> str:
-    here = "gaps.md"
+    here = GAPS
     findings = site.analysis.findings
     out = ["# Gap report\n",
            (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}, grouped by rule, "
             f"as of {site.analysis.today.isoformat()}. "
-            f"{link('Content map', 'index.md')}\n") if findings else "No findings.\n"]
+            f"{link('Content map', site.to_page(here, OVERVIEW))}\n") if findings
+           else "No findings.\n"]
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
         by_rule.setdefault(finding.rule, []).append(finding)
@@ -260,13 +263,13 @@ def render_pages(analysis: Analysis, out: Path, docs_dir: Path,
                  docs_prefix: str) -> dict[str, str]:
     """Generated path (relative to `out`) -> Markdown text, each starting with `MARKER`."""
     site = _Site(analysis, out, docs_dir, docs_prefix)
-    pages: dict[str, Callable[[], str]] = {"index.md": partial(_index, site),
-                                           "gaps.md": partial(_gaps, site)}
+    pages: dict[str, Callable[[], str]] = {OVERVIEW: partial(_index, site),
+                                           GAPS: partial(_gaps, site)}
     for persona in analysis.personas:
-        pages[f"personas/{persona.id}.md"] = partial(_persona, site, persona)
+        pages[persona_page(persona.id)] = partial(_persona, site, persona)
     for journey in analysis.journeys:
         for stage in journey.stages:
-            pages[f"stages/{journey.id}/{stage.id}.md"] = partial(_stage, site, journey, stage)
+            pages[stage_page(journey.id, stage.id)] = partial(_stage, site, journey, stage)
     return {path: f"{MARKER}\n\n{render().rstrip()}\n" for path, render in pages.items()}
 
 

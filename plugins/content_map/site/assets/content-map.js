@@ -155,6 +155,13 @@
   }
 
   function scan(root) {
+    // Each matrix cell gets a count of the pieces that match a filter, shown under one.
+    each(root.querySelectorAll("td[data-cm-cell] > a"), function (link) {
+      if (link.querySelector("[data-cm-all]")) return;
+      var hits = element("span", "cm-hits");
+      hits.setAttribute("data-cm-all", "");
+      link.insertBefore(hits, link.querySelector(".cm-progress, .cm-cell__figure"));
+    });
     var source = root.querySelector("[data-cm-data]");
     var data = source ? JSON.parse(source.getAttribute("data-cm-data")) : null;
     var items = data ? fromData(root, data)
@@ -248,6 +255,7 @@
 
   function apply(root, state, choice) {
     var active = isActive(choice);
+    root.classList.toggle("cm-filtering", active);
     var counting = {}, progress = {}, all = {}, more = {};
     var seen = {}, seenShown = {}, total = 0, shown = 0, matching = [];
     state.items.forEach(function (item) {
@@ -387,6 +395,61 @@
     });
   }
 
+  // The matrix's rows sorted by open gaps (most first) or by name, or as listed ("").
+  var sortBy = "";
+
+  function sorted(a, b) {
+    if (sortBy === "gaps") return +b.getAttribute("data-cm-gaps") - +a.getAttribute("data-cm-gaps");
+    if (sortBy === "name") {
+      return a.getAttribute("data-cm-name").localeCompare(b.getAttribute("data-cm-name"));
+    }
+    return 0;
+  }
+
+  function matrixTools(root, form) {
+    var only = root.querySelector("[data-cm-only-gaps]");
+    var sort = root.querySelector("[data-cm-sort]");
+    if (only) {
+      only.addEventListener("change", function () {
+        root.classList.toggle("cm-only-gaps", only.checked);
+      });
+    }
+    if (sort) {
+      sort.addEventListener("change", function () {
+        sortBy = sort.value;
+        var group = form.querySelector("select[data-cm-group-by]");
+        grouping(root, group ? group.value : "");
+      });
+    }
+  }
+
+  // Each active filter as a chip above the matrix; removing one clears its control.
+  function chips(root, form, onChange) {
+    each(root.querySelectorAll("[data-cm-chips]"), function (bar) {
+      bar.textContent = "";
+      var active = [];
+      each(selects(form), function (select) {
+        if (!select.value) return;
+        var label = form.querySelector("label[for='" + select.id + "']");
+        var text = (label ? label.textContent : select.name) + ": " +
+          select.options[select.selectedIndex].text;
+        var chip = element("button", "cm-chip-remove", text + " \u00d7");
+        chip.type = "button";
+        chip.setAttribute("aria-label", "Remove the filter " + text);
+        chip.addEventListener("click", function () {
+          select.value = "";
+          onChange();
+        });
+        active.push(chip);
+      });
+      if (active.length) {
+        bar.appendChild(element("span", "cm-chips-bar__title", "Filtered:"));
+        active.forEach(function (chip) { bar.appendChild(chip); });
+      }
+      bar.hidden = !active.length;
+    });
+  }
+
   // The overview's rows grouped by a persona segment, with a heading row per value.
   function grouping(root, by) {
     var control = root.querySelector("select[data-cm-group-by]");
@@ -397,7 +460,7 @@
     });
     each(root.querySelectorAll("table.cm-matrix > tbody"), function (body) {
       var heads = body.querySelectorAll("tr[data-cm-group-head]");
-      if (!by && !heads.length && !body.hasAttribute("data-cm-grouped")) return;
+      if (!by && !sortBy && !heads.length && !body.hasAttribute("data-cm-grouped")) return;
       body.setAttribute("data-cm-grouped", "");
       each(heads, function (head) {
         body.removeChild(head);
@@ -412,7 +475,7 @@
         return at < 0 ? order.length : at;
       }
       rows.sort(function (a, b) {
-        return (by ? rank(a) - rank(b) : 0) || place(a) - place(b);
+        return (by ? rank(a) - rank(b) : 0) || sorted(a, b) || place(a) - place(b);
       });
       var current = null, head = null, visible = 0;
       function close() {
@@ -593,7 +656,9 @@
     });
     var query = params.toString();
     var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
-    window.history.replaceState(window.history.state, "", url);
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+      window.history.pushState({ cmFilters: true }, "", url); // Back undoes the change
+    }
   }
 
   function setup(root) {
@@ -605,20 +670,31 @@
     each(root.querySelectorAll("[data-cm-js]"), function (el) {
       el.hidden = false;
     });
-    restore(form, new URLSearchParams(window.location.search));
-    apply(root, state, readChoice(form));
-    form.addEventListener("change", function () {
-      writeUrl(form);
-      apply(root, state, readChoice(form));
+    each(root.querySelectorAll("[data-cm-unapplied]"), function (el) {
+      el.parentNode.removeChild(el);
     });
+    function update() {
+      apply(root, state, readChoice(form));
+      chips(root, form, changed);
+    }
+    function changed() {
+      writeUrl(form);
+      update();
+    }
+    restore(form, new URLSearchParams(window.location.search));
+    update();
+    matrixTools(root, form);
+    form.addEventListener("change", changed);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
     });
     form.addEventListener("reset", function () {
-      window.setTimeout(function () {
-        writeUrl(form);
-        apply(root, state, readChoice(form));
-      }, 0);
+      window.setTimeout(changed, 0);
+    });
+    window.addEventListener("popstate", function () {
+      if (!root.isConnected) return;
+      restore(form, new URLSearchParams(window.location.search));
+      update();
     });
     root.setAttribute("data-cm-ready", "");
   }
