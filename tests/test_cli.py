@@ -153,3 +153,15 @@ def test_formats_come_from_the_registry():
     assert next(a for a in export if a.dest == "table").choices == [
         f.table for f in EXPORTS if f.table]
     assert all(f.name in check.help for f in FORMATS.values())
+
+
+def test_new_page_writes_the_sites_own_field_names(site: Site):
+    minimal_site(site)
+    site.config({"fields": {"personas": "audience", "stage": "phase"}})
+    for page in ("awareness", "consideration", "decision", "retention", "advocacy"):
+        site.write(f"docs/{page}.md", f"---\naudience: [reader]\nphase: {page}\n---\n")
+    run = cli(["new", "page", "guides/more.md", "--persona", "reader", "--stage", "decision",
+               "-f", str(site.root / "mkdocs.yml")])
+    assert run.code == 0, run.err
+    head = (site.root / "docs/guides/more.md").read_text(encoding="utf-8").split("---")[1]
+    assert "audience:" in head and "phase:" in head and "personas:" not in head

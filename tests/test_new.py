@@ -111,10 +111,6 @@ def test_a_page_for_a_gap_gets_a_brief_and_puts_the_gap_in_progress(site: Site):
 def test_a_page_is_written_with_the_sites_own_field_names(site: Site):
     """With `fields: {personas: audience, stage: phase}`, a draft says `audience:` and
     `phase:`, so the next check reads it and counts the gap as in progress."""
-    from content_map.config import validate_options
-    from content_map.engine import Project, analyse
-    from content_map.load.siteconfig import read_site_config
-
     gap_site(site)
     site.config({"fields": {"personas": "audience", "stage": "phase"}})
     site.write("docs/awareness.md", "---\naudience: [ops-lead]\nphase: awareness\n"
@@ -124,16 +120,11 @@ def test_a_page_is_written_with_the_sites_own_field_names(site: Site):
     assert cell(site, "ops-lead", "consideration")["in_progress"] == 0
     before = {f["rule"] for f in findings(site)}
 
-    config = read_site_config(site.root / "mkdocs.yml")
-    settings = validate_options(config.options or {}, str(config.path))
-    project = Project(config.root, config.docs_dir, settings)
-    analysis = analyse(project, today=dt.date.fromisoformat(TODAY)).analysis
-    made = scaffold.page_file(config.docs_dir, "guides/choosing", analysis, ["ops-lead"],
-                              "consideration", owner="dana", fields=settings.fields)
-    assert "the gap for `ops-lead` is now in progress" in made.note
-    create_file(made.path, made.text, config.docs_dir)
-
-    post = frontmatter.loads(made.path.read_text(encoding="utf-8"))
+    run = new(site, "page", "guides/choosing", "--persona", "ops-lead", "--stage",
+              "consideration", "--owner", "dana")
+    assert run.code == 0, run.err
+    assert "the gap for `ops-lead` is now in progress" in run.out
+    post = frontmatter.loads((site.root / "docs/guides/choosing.md").read_text(encoding="utf-8"))
     assert list(post.metadata) == ["title", "audience", "phase", "status", "owner",
                                    "review_by"]
     assert (post["audience"], post["phase"]) == (["ops-lead"], "consideration")

@@ -235,7 +235,8 @@ def run_new(args: argparse.Namespace) -> int:
                 made = journey_file(home, args.name, stages, analysis)
             else:
                 made = page_file(home, args.name, analysis, args.persona, args.stage,
-                                 title=args.title, owner=args.owner, review_by=args.review_by)
+                                 title=args.title, owner=args.owner, review_by=args.review_by,
+                                 fields=settings.fields)
             if not os.path.isdir(home):  # a new personas or journeys folder, in the project
                 ensure_folder(home, project.root)
             create_file(made.path, made.text, home)

@@ -59,5 +59,10 @@ class Facts:
         return links.spots(self)
 
     @cached_property
+    def targets(self) -> dict[str, list[tuple[Piece, tuple[tuple[str, int], ...]]]]:
+        """The pieces each piece names as next steps, with their spots."""
+        return links.targets(self)
+
+    @cached_property
     def dead_ends(self) -> list[links.DeadEnd]:
         return links.find_dead_ends(self)

@@ -1,7 +1,7 @@
 """Where each piece's `next` links lead: dead ends and backward links.
 
-Linear in pieces × their next links: each piece's stage positions are looked up once
-(`Facts.spots`), and shared by both rules.
+Linear in pieces × their next links: each piece's stage positions and next pieces are
+looked up once (`Facts.spots`, `Facts.targets`), and shared by both rules.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from ..model import Finding, Journey, Persona, Piece
 if TYPE_CHECKING:
     from .facts import Facts
 
-__all__ = ["DeadEnd", "backward", "by_persona", "dead_ends", "find_dead_ends", "spots"]
+__all__ = ["DeadEnd", "backward", "by_persona", "dead_ends", "find_dead_ends", "spots",
+           "targets"]
 
 Spots = tuple[tuple[str, int], ...]  # (journey, stage index) of each stage a piece is at
 
@@ -46,10 +47,12 @@ def _next_line(piece: Piece) -> int:
     return piece.lines.get("next") or piece.lines.get("stage") or piece.line
 
 
-def _targets(piece: Piece, facts: Facts) -> list[tuple[Piece, Spots]]:
-    """The pieces `piece` names as next steps, with where each of them is."""
-    return [(target, facts.spots[path]) for path in piece.next
-            if (target := facts.piece.get(path)) is not None]
+def targets(facts: Facts) -> dict[str, list[tuple[Piece, Spots]]]:
+    """The pieces each piece names as next steps, with where each of them is."""
+    spots, by_path = facts.spots, facts.piece
+    return {piece.path: [(target, spots[path]) for path in piece.next
+                         if (target := by_path.get(path)) is not None]
+            for piece in facts.pieces}
 
 
 def find_dead_ends(facts: Facts) -> list[DeadEnd]:
@@ -57,18 +60,20 @@ def find_dead_ends(facts: Facts) -> list[DeadEnd]:
     persona no further, in piece order."""
     last_stage = {(p.id, j.id): _last_stage(p, j) for p in facts.personas
                   for j in facts.journeys}
+    spots, targets, counting = facts.spots, facts.targets, facts.counting
+    journeys, personas = facts.journey, facts.persona
     ends: list[DeadEnd] = []
     for piece in facts.pieces:
-        mine = facts.spots[piece.path]
-        if not mine or piece.path not in facts.counting:
+        mine = spots[piece.path]
+        if not mine or piece.path not in counting:
             continue
-        targets = _targets(piece, facts)
+        onward_pieces = targets[piece.path]
         for journey_id, here in mine:
-            journey = facts.journey[journey_id]
+            journey = journeys[journey_id]
             if here == len(journey.stages) - 1:
                 continue
             for persona_id in piece.personas:
-                persona = facts.persona.get(persona_id)
+                persona = personas.get(persona_id)
                 if persona is None or not persona.follows(journey_id):
                     continue
                 if here >= last_stage[(persona_id, journey_id)]:
@@ -76,7 +81,7 @@ def find_dead_ends(facts: Facts) -> list[DeadEnd]:
                 onward = any(
                     persona_id in target.personas
                     and any(j == journey_id and index > here for j, index in theirs)
-                    for target, theirs in targets
+                    for target, theirs in onward_pieces
                 )
                 if not onward:
                     ends.append(DeadEnd(piece.path, piece.file, _next_line(piece), persona_id,
@@ -109,13 +114,14 @@ def by_persona(ends: Iterable[DeadEnd]) -> dict[tuple[str, str], tuple[str, ...]
 def backward(facts: Facts) -> list[Finding]:
     """`backward-next`: a `next` link to a page that is only at earlier stages of the
     journey than this one."""
+    spots, targets, journeys = facts.spots, facts.targets, facts.journey
     findings: list[Finding] = []
     for piece in facts.pieces:
-        mine = facts.spots[piece.path]
-        targets = _targets(piece, facts) if mine else []
-        for journey_id, here in mine:
-            journey = facts.journey[journey_id]
-            for target, theirs in targets:
+        if not piece.next:
+            continue
+        for journey_id, here in spots[piece.path]:
+            journey = journeys[journey_id]
+            for target, theirs in targets[piece.path]:
                 there = [index for j, index in theirs if j == journey_id]
                 if there and max(there) < here:
                     findings.append(Finding(
