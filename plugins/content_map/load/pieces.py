@@ -23,6 +23,9 @@ from .schema import PAGE_FIELDS, Validator
 
 __all__ = ["PageIndex", "PieceMaker", "front_matter", "unbuilt", "unmapped"]
 
+_SUGGEST_FROM = 200
+"""The most pages one did-you-mean for a `next` compares against."""
+
 _URL_SCHEMES = ("http:", "https:", "mailto:", "ftp:", "javascript:", "data:", "vbscript:", "//")
 
 
@@ -32,6 +35,7 @@ class PageIndex:
 
     paths: set[str]
     _nfc: dict[str, str] | None = None
+    _by_length: dict[tuple[str, int], list[str]] | None = None
 
     def same_letters(self, path: str) -> str | None:
         """The page whose name is `path` in another Unicode normal form (NFC vs NFD)."""
@@ -60,7 +64,25 @@ class PageIndex:
             same = self.same_letters(candidate)
             if same is not None:
                 return None, same
-        return None, closest(candidates[0], self.paths, cutoff=0.8)
+        return None, closest(candidates[0], self._near(candidates[0]), cutoff=0.8)
+
+    def _near(self, path: str) -> list[str]:
+        """The pages a suggestion for `path` can be: those of about its length (a match at
+        the cutoff differs by at most a fifth), in its own folder when that has any.
+        Bounded, so a site with thousands of broken links still checks in seconds."""
+        if self._by_length is None:
+            self._by_length = {}
+            for known in sorted(self.paths):
+                key = (posixpath.dirname(known), len(known))
+                self._by_length.setdefault(key, []).append(known)
+                self._by_length.setdefault(("*", len(known)), []).append(known)
+        size, spread = len(path), max(2, len(path) // 5)
+        for folder in (posixpath.dirname(path), "*"):
+            near = [p for n in range(size - spread, size + spread + 1)
+                    for p in self._by_length.get((folder, n), ())]
+            if near:
+                return near[:_SUGGEST_FROM]
+        return []
 
 
 _STATES = {

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage, severity_rank
 from ..reports.text import summary
-from ..rules.catalogue import RULES
+from ..rules.catalogue import COVERAGE_GAP, RULES
 from ..settings import Settings
 from .attention import Attention, Verdict, needs_attention, verdict
 from .figures import Colouring, colouring
@@ -164,7 +164,7 @@ class Composer:
                 stage, cell, cell.display_state if cell is not None else "skipped", listing,
                 persona.stages.get(f"{journey.id}/{stage.id}") or persona.stages.get(stage.id),
                 index.cell_figures(*key),
-                tuple(f for f in index.cell_findings.get(key, ()) if f.rule != "coverage-gap")))
+                tuple(f for f in index.cell_findings.get(key, ()) if f.rule != COVERAGE_GAP)))
         lanes = tuple(Lane(journey, flow(index, persona, journey), tuple(columns[journey.id]))
                       for journey in self.analysis.journeys if persona.follows(journey.id))
         return PersonaView(
