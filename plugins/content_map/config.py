@@ -58,8 +58,9 @@ class ContentMapConfig(base.Config):
     """Findings at or above this severity abort `mkdocs build` (`never`: report only)."""
     serve_fail = c.Type(bool, default=DEFAULTS.serve_fail)
     """Whether `mkdocs serve` stops on such findings too (by default it keeps serving)."""
-    badges = c.Type(bool, default=DEFAULTS.badges)
-    """Persona and stage badges on content pages."""
+    badges = c.Type((bool, str), default=DEFAULTS.badges)
+    """Persona and stage badges on content pages: `public` (or `true`), `internal` (only
+    under `mkdocs serve` and in builds with `CONTENT_MAP_PREVIEW=1`), or `off` (`false`)."""
     export = c.Type(bool, default=DEFAULTS.export)
     """Write `content-map.json` into the site."""
     cache = c.Type(bool, default=True)

@@ -35,7 +35,7 @@ from .config import ContentMapConfig
 from .engine import Project, Registry, load_registry
 from .load.pages import PageReader, utf8_name
 from .load.safe_yaml import plain
-from .settings import Settings
+from .settings import Settings, for_build
 from .site.layout import ASSET_FILES, ASSETS, Layout, hoist
 from .site.output import toc_tokens
 from .site.publication import MapPages, Publication, failure, finding_line, publish
@@ -73,7 +73,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
     def on_config(self, config: Any) -> Any:
         if not self.config.enabled:
             return config
-        self.settings = self.config.settings()
+        self.settings = for_build(self.config.settings(), self.serving, os.environ)
         file = Path(config.config_file_path)
         self.project = Project(root=file.parent, docs_dir=Path(config.docs_dir),
                                settings=self.settings, config_file=file.name,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .load.schema import PAGE_FIELDS
@@ -18,7 +18,8 @@ from .model import SEVERITIES, STATUSES, Waiver
 from .rules.catalogue import RULES
 from .suggestion import closest, shown
 
-__all__ = ["DEFAULTS", "FAIL_ON", "Settings", "SettingsError", "from_options",
+__all__ = ["BADGE_MODES", "DEFAULTS", "FAIL_ON", "PREVIEW_VARIABLE", "Settings", "SettingsError",
+           "badge_mode", "for_build", "from_options",
            "map_path_problem"]
 
 FAIL_ON = ("error", "warn", "never")
@@ -42,7 +43,8 @@ class Settings:
     map_path: str = "content-map"
     fail_on: str = "error"
     serve_fail: bool = False
-    badges: bool = True
+    badges: bool = True  # whether this build shows them (see `badge_mode`)
+    badge_mode: str = "public"  # public | internal | off, as the option says
     export: bool = True
     exclude: tuple[str, ...] = ()
     fields: Mapping[str, str] = field(default_factory=dict)
@@ -67,6 +69,30 @@ class Settings:
 
 DEFAULTS = Settings()
 """Every option at its default."""
+
+BADGE_MODES = ("public", "internal", "off")
+PREVIEW_VARIABLE = "CONTENT_MAP_PREVIEW"
+"""With `badges: internal`, a build shows the badges when this is `1` (a preview build);
+`mkdocs serve` always shows them."""
+
+
+def badge_mode(value: object, errors: list[str]) -> str:
+    """`badges` as a mode: `true` is `public` and `false` is `off`, as before modes."""
+    if value is True or value is False:
+        return "public" if value else "off"
+    if value not in BADGE_MODES:
+        errors.append(f"badges: `{shown(str(value))}` is not one of true, false, "
+                      + ", ".join(BADGE_MODES))
+        return DEFAULTS.badge_mode
+    return str(value)
+
+
+def for_build(settings: Settings, serving: bool, environ: Mapping[str, str]) -> Settings:
+    """The settings of one build: `internal` badges show under `mkdocs serve` and in a
+    preview build, never on the public site."""
+    if settings.badge_mode != "internal":
+        return settings
+    return replace(settings, badges=serving or environ.get(PREVIEW_VARIABLE) == "1")
 
 
 def map_path_problem(value: object) -> str | None:
@@ -105,6 +131,7 @@ def from_options(options: Mapping[str, Any]) -> Settings:
     count_status, min_per_cell = _thresholds(coverage, errors)
     waivers = _waivers(coverage.get("waivers") or (), errors)
     floors, ceilings, color_by = _metrics(metrics, errors)
+    badges = badge_mode(options.get("badges", DEFAULTS.badges), errors)
     map_path = options.get("map_path", DEFAULTS.map_path)
     problem = map_path_problem(map_path)
     if problem:
@@ -117,7 +144,8 @@ def from_options(options: Mapping[str, Any]) -> Settings:
         map_path=str(map_path).strip("/"),
         fail_on=fail_on,
         serve_fail=bool(options.get("serve_fail", DEFAULTS.serve_fail)),
-        badges=bool(options.get("badges", DEFAULTS.badges)),
+        badges=badges == "public",
+        badge_mode=badges,
         export=bool(options.get("export", DEFAULTS.export)),
         exclude=tuple(options.get("exclude") or DEFAULTS.exclude),
         fields=fields,
