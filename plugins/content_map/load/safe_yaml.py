@@ -135,8 +135,7 @@ def load(text: str) -> Any:
         if "nesting depth" in str(exc.problem) and mark is not None:
             # libyaml 0.2.6 and later has its own limit (1,000 levels), which its scanner
             # can reach before the events get this deep: point where this tool's limit is.
-            raise YamlProblem(f"values are nested more than {MAX_DEPTH} levels deep",
-                              *_too_deep(text, mark.index)) from None
+            raise _too_deep(text, mark.index, where) from None
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
@@ -150,27 +149,36 @@ def load(text: str) -> Any:
         loader.dispose()
 
 
-def _too_deep(text: str, upto: int) -> tuple[int, int]:
-    """(line, column) of the first bracket past `MAX_DEPTH` open flow collections.
+def _too_deep(text: str, upto: int, where: Position) -> YamlProblem:
+    """The problem this tool's own depth limit finds, where it finds it, for a text whose
+    flow collections libyaml refused as nested too deep at `upto`.
 
-    Quoted text is skipped, so brackets in strings do not count; the position is where
-    this tool's own limit would have stopped the reading."""
-    depth, quote, at = 0, "", upto
-    for index, char in enumerate(text[: upto + 1]):
+    The text up to there, with its open brackets closed, is read again: it is shallow
+    enough for libyaml, so the limit here fires, at the same place whatever the libyaml
+    version. Quoted text is skipped when counting brackets."""
+    closers, quote = [], ""
+    for char in text[:upto]:
         if quote:
             if char == quote:
                 quote = ""
         elif char in "\"'":
             quote = char
         elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                at = index
-                break
-        elif char in "]}":
-            depth -= 1
-    line = text.count("\n", 0, at) + 1
-    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+            closers.append("]" if char == "[" else "}")
+        elif char in "]}" and closers:
+            closers.pop()
+    loader = _Loader(text[:upto] + "".join(reversed(closers)))
+    try:
+        _build(loader, where)
+    except YamlProblem as problem:
+        if problem.message.startswith("values are nested more than"):
+            return problem
+    except yaml.YAMLError:
+        pass
+    finally:
+        loader.dispose()
+    line = text.count("\n", 0, upto) + 1
+    return YamlProblem(f"values are nested more than {MAX_DEPTH} levels deep", line, None)
 
 
 _SCALAR, _MAP_START, _SEQ_START = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
