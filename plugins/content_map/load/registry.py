@@ -317,6 +317,20 @@ def _followed(entry: _Parsed, journey_ids: list[str]) -> tuple[str, ...] | None:
     return tuple(j for j in followed if j in journey_ids)
 
 
+def _stages_named(entry: _Parsed, field_name: str, container: Any, key: Any, ref: str,
+                  journeys: list[Journey]) -> list[Stage]:
+    """The stages `ref` names in a persona's `field_name`; none, with a finding, when it
+    names no stage of the persona's journeys."""
+    stages, guess = resolve_stage(ref, journeys)
+    if not stages:
+        entry.validator.problem("schema", container, key,
+                                f"`{field_name}` names `{shown(ref)}`, which is not a stage of "
+                                "this persona's journeys"
+                                + (f"; did you mean `{guess}`?" if guess else ""),
+                                suggestion=guess)
+    return stages
+
+
 def _skips(entry: _Parsed, journeys: list[Journey]) -> tuple[SkipStage, ...]:
     """`skip_stages`, each resolved to the stages it names in the persona's journeys."""
     skips = []
@@ -325,15 +339,7 @@ def _skips(entry: _Parsed, journeys: list[Journey]) -> tuple[SkipStage, ...]:
         ref = skip.get("stage")
         if ref is None or "reason" not in skip:
             continue
-        stages, guess = resolve_stage(ref, journeys)
-        if not stages:
-            entry.validator.problem("schema", raw_skips, index,
-                                    f"`skip_stages` names `{shown(ref)}`, which is not a stage "
-                                    "of this persona's journeys"
-                                    + (f"; did you mean `{guess}`?" if guess else ""),
-                                    suggestion=guess)
-            continue
-        for stage in stages:
+        for stage in _stages_named(entry, "skip_stages", raw_skips, index, ref, journeys):
             skips.append(SkipStage(stage.id, skip["reason"], stage.journey,
                                    raw_skips.lines[index] + entry.offset))
     return tuple(skips)
@@ -344,17 +350,9 @@ def _stage_notes(entry: _Parsed, journeys: list[Journey]) -> dict[str, PersonaSt
     notes = {}
     raw_map = entry.data.get("stages")
     for key, note in (entry.clean.get("stages") or {}).items():
-        stages, guess = resolve_stage(key, journeys)
-        if not stages:
-            entry.validator.problem("schema", raw_map, key,
-                                    f"`stages` names `{shown(key)}`, which is not a stage of "
-                                    "this persona's journeys"
-                                    + (f"; did you mean `{guess}`?" if guess else ""),
-                                    suggestion=guess)
-            continue
         state = PersonaStage(emotion=note.get("emotion", ""),
                              questions=note.get("questions", ()))
-        for stage in stages:
+        for stage in _stages_named(entry, "stages", raw_map, key, key, journeys):
             notes[f"{stage.journey}/{stage.id}"] = state
     return notes
 
