@@ -235,7 +235,7 @@ def test_rendering_is_linear_in_pieces(monkeypatch: pytest.MonkeyPatch):
     analysis = _analysis(personas=12, pieces=5000)
     renderer = Renderer(analysis, Settings())
     pages = renderer.render_all()
-    assert len(pages) == 3 + 12 + 5
+    assert len(pages) == 4 + 12 + 5
     for page in pages:  # the lists are capped: a page shows a share and holds the rest
         assert len(lxml_html.fromstring(page.html).xpath("//li[@data-cm-item]")) <= LIST_CAP
     assert calls["link"] <= len(pages) * LIST_CAP
@@ -426,7 +426,7 @@ def test_the_overview_says_whether_each_journey_can_be_walked():
 def test_every_view_filters_by_persona_segment_and_intent():
     renderer = Renderer(_flow_analysis(), Settings())
     for page in renderer.pages():
-        if page.kind == "gaps":
+        if page.kind in ("gaps", "problems"):
             continue
         tree = lxml_html.fromstring(renderer.render(page).html)
         names = tree.xpath("//form[@data-cm-filters]//select/@name")
@@ -632,7 +632,7 @@ def test_a_big_overview_keeps_every_piece_as_data_and_lists_none():
     assert not tree.xpath("//*[@data-cm-list] | //p[contains(@class, 'cm-list-note')]")
 
 
-def test_needs_attention_and_the_gap_report_list_a_share_and_say_how_many_more():
+def test_needs_attention_and_problems_list_a_share_and_say_how_many_more():
     base = _analysis(personas=3, pieces=1000)
     findings = tuple(Finding("dead-end", f"docs/pages/page-{n}.md", 4, f"dead end {n}", "warn",
                              persona="p0", journey="buyer", stage="s0") for n in range(400))
@@ -652,20 +652,23 @@ def test_needs_attention_and_the_gap_report_list_a_share_and_say_how_many_more()
     assert more.xpath("a/@href") == ["../?owner=owner-0#pieces"]
     assert len(page_pieces(tree)) == 1000
 
-    # The gap report keeps every finding (SPEC §8): a share in full, the rest in short.
-    tree = lxml_html.fromstring(renderer.render(pages["gaps"]).html)
-    listed = tree.xpath("//h2[@id='dead-end']/following-sibling::ul[1]/li")
-    assert len(listed) < 400 and listed[0].xpath(".//span[@class='cm-message']/text()") == \
-        ["dead end 0"]
-    assert tree.xpath("//h2[@id='dead-end']/span/text()") == ["400"]
-    more = " ".join(tree.xpath("//h2[@id='dead-end']/following-sibling::p[@class='cm-more']")[0]
-                    .text_content().split())
-    assert more == f"The other {400 - len(listed)} in short, each linking to where it is on " \
-        "the site (content-map check prints them in full, as does content-map.json):"
-    brief = tree.xpath("//h2[@id='dead-end']/following-sibling::ul[2]/li")
-    assert len(listed) + len(brief) == 400
-    n = len(listed)
-    assert brief[0].text_content() == f"docs/pages/page-{n}.md:4 (p0, s0)"
+    # Problems keeps every finding (SPEC §8), by file: a share in full, the rest in short.
+    tree = lxml_html.fromstring(renderer.render(pages["problems"]).html)
+    files = tree.xpath("//h2/code/text()")  # the files listed in full, each headed
+    assert len(files) == LIST_CAP
+    assert files[:2] == ["docs/pages/page-0.md", "docs/pages/page-1.md"]
+    assert tree.xpath("//h2[@id='other-files']/text()") == \
+        [f"{400 - LIST_CAP} more files, in short"]
+    files += tree.xpath("//ul[@class='cm-files-brief']/li/code/text()")  # then together
+    assert len(set(files)) == 400
+    listed = tree.xpath("//ul[@class='cm-findings']/li")
+    brief = tree.xpath("//ul[@class='cm-findings-brief']/li")
+    assert len(listed) == LIST_CAP and len(listed) + len(brief) == 400
+    assert listed[0].xpath(".//span[@class='cm-message']/text()") == ["dead end 0"]
+    more = " ".join(tree.xpath("//p[@class='cm-more']")[0].text_content().split())
+    assert more == f"{400 - LIST_CAP} of them are listed in short, each linking to where it " \
+        "is on the site (content-map check prints them in full, as does content-map.json)."
+    assert brief[0].text_content() == f"{files[LIST_CAP]}:4 (p0, s0)"
     assert brief[0].xpath("a/@href") == ["../personas/p0/#buyer_s0"]
 
 

@@ -402,30 +402,68 @@ def test_stage_page_shows_goal_questions_kpis_and_pieces_by_persona(site: Site):
     assert reader_pieces == ["Intro"]
 
 
-def test_gap_report_lists_every_finding_even_when_the_build_goes_on(site: Site):
-    gap_site(site)
-    run = build(site)
-    assert "unknown-persona" in run.err
-    tree = parse(site.root / "site/content-map/gaps/index.html")
-    rules = [h.get("id") for h in tree.xpath("//h2")]
-    assert rules[:2] == ["unknown-persona", "coverage-gap"] or \
-        set(rules) >= {"unknown-persona", "coverage-gap"}
+def test_gaps_speak_to_stakeholders_in_names(site: Site):
+    gap_site(site, {"coverage": {"waivers": [
+        {"persona": "buyer", "stage": "retention", "reason": "Buyers renew through sales.",
+         "until": "2099-06-30"}]}})
+    build(site)
+    page = site.root / "site/content-map/gaps/index.html"
+    tree = parse(page)
+    text = " ".join(tree.xpath("//div[contains(@class, 'cm-gaps')]")[0].text_content().split())
     checked = site.check("--format", "json", "--fail-on", "never").json()
-    items = tree.xpath("//li[contains(@class, 'cm-finding')]")
-    assert len(items) == len(checked["findings"])
-    typo = tree.xpath("//h2[@id='unknown-persona']/following-sibling::ul[1]/li")[0]
-    assert "docs/typo.md:2" in typo.text_content()
-    assert typo.xpath(".//a[@class='cm-loc']/@href") == ["../../typo/"]
-    gap = tree.xpath("//h2[@id='coverage-gap']/following-sibling::ul[1]/li//a/@href")
-    assert "../personas/buyer/#buyer_consideration" in gap
+    rows = tree.xpath("//table[@data-cm-sortable]/tbody/tr")
+    assert len(rows) == checked["summary"]["gaps"] > 0
+    cells = [[" ".join(td.text_content().split()) for td in tr.xpath("td")] for tr in rows]
+    assert {row[0] for row in cells} == {"Rita Reader", "Bo Buyer"}  # names, not ids
+    assert ["Rita Reader", "Consideration", "0 published (target 1)", "1",
+            "Compare (sam)", "sam"] in cells  # the draft under way, with its owner
+    assert ["Bo Buyer", "Decision", "0 published (target 1)", "1", "None yet",
+            "No one yet"] in cells
+    # The accepted gap, with its reason and end date.
+    assert "Bo Buyer at Retention: Buyers renew through sales. (accepted until 2099-06-30)" \
+        in text
+    # No rule ids, file paths or command lines: those are on Problems.
+    for word in ("coverage-gap", "unknown-persona", "ERROR", ".yml", ".md", "content-map new",
+                 "`", "reeder"):
+        assert word not in text, word
+    problems = checked["summary"]["errors"] + checked["summary"]["warnings"]
+    assert tree.xpath(f"//a[text()='{problems} problems']/@href") == ["../problems/"]
+    assert tree.xpath("//nav[@class='cm-tabs']/a[@aria-current='page']/text()") == ["Gaps"]
     assert broken_map_links(site.root / "site") == []
 
 
-def test_gap_report_links_to_the_repository_when_the_site_says_where(site: Site):
+def test_problems_list_every_finding_by_file_even_when_the_build_goes_on(site: Site):
+    gap_site(site)
+    run = build(site)
+    assert "unknown-persona" in run.err
+    tree = parse(site.root / "site/content-map/problems/index.html")
+    checked = site.check("--format", "json", "--fail-on", "never").json()
+    items = tree.xpath("//li[contains(@class, 'cm-finding')]")
+    assert len(items) == len(checked["findings"])
+    files = tree.xpath("//h2/code/text()")
+    assert sorted(files) == sorted({f["file"] for f in checked["findings"]})
+    assert files[0] == "docs/typo.md"  # the file with the worst finding first
+    for h2 in tree.xpath("//h2[code]"):
+        listed = h2.xpath("following-sibling::ul[1]/li")
+        assert h2.xpath("span/text()") == [str(len(listed))]
+        assert all(h2.xpath("code/text()")[0] + ":" in " ".join(li.text_content().split())
+                   for li in listed)
+    typo = tree.xpath("//h2[code='docs/typo.md']/following-sibling::ul[1]/li")[0]
+    assert "docs/typo.md:2" in typo.text_content()
+    assert typo.xpath(".//a[@class='cm-loc']/@href") == ["../../typo/"]
+    gap = tree.xpath("//h2[code='personas/buyer.yml']/following-sibling::ul[1]/li//a/@href")
+    assert "../personas/buyer/#buyer_consideration" in gap
+    assert tree.xpath("//nav[@class='cm-tabs']/a[@aria-current='page']/text()") == ["Problems"]
+    overview = parse(site.root / "site/content-map/index.html")
+    assert overview.xpath("//a[contains(text(), 'for editors')]/@href") == ["problems/"]
+    assert broken_map_links(site.root / "site") == []
+
+
+def test_problems_link_to_the_repository_when_the_site_says_where(site: Site):
     gap_site(site, repo_url="https://git.example.com/team/site",
              edit_uri="edit/main/docs/")
     build(site)
-    tree = parse(site.root / "site/content-map/gaps/index.html")
+    tree = parse(site.root / "site/content-map/problems/index.html")
     sources = set(tree.xpath("//a[@class='cm-source']/@href"))
     assert "https://git.example.com/team/site/edit/main/personas/buyer.yml" in sources
     assert "https://git.example.com/team/site/edit/main/docs/typo.md" in sources
@@ -660,9 +698,9 @@ def test_results_segments_and_needs_attention_in_a_real_build(site: Site):
     assert rows["agent"].get("data-persona-type") == "internal"
     assert overview.xpath("//select[@name='type']/option/@value") == ["", "external", "internal"]
     assert overview.xpath("//select[@name='group']/option/@value") == ["", "type", "frequency"]
-    # The CSV row for an unknown page is a finding with its line, on the gap report.
-    gaps = parse(out / "content-map/gaps/index.html")
-    row = gaps.xpath("//h2[@id='metrics-data']/following-sibling::ul[1]/li")[0]
+    # The CSV row for an unknown page is a finding with its line, on Problems.
+    problems = parse(out / "content-map/problems/index.html")
+    row = problems.xpath("//h2[code='data/metrics.csv']/following-sibling::ul[1]/li")[0]
     assert "data/metrics.csv:4" in row.text_content() and "nowhere.md" in row.text_content()
     # Needs attention: the stale page under its owner; the draft that would close a gap.
     attention = parse(out / "content-map/attention/index.html")

@@ -7,6 +7,7 @@ the coverage, pages that never scroll sideways, and an overview that prints on t
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
@@ -56,7 +57,7 @@ def map_pages(model: dict[str, Any]) -> list[str]:
     journey = model["journeys"][0]
     return ["content-map/", f"content-map/personas/{persona}/",
             f"content-map/stages/{journey['id']}/{journey['stages'][0]['id']}/",
-            "content-map/gaps/", "content-map/attention/"]
+            "content-map/gaps/", "content-map/problems/", "content-map/attention/"]
 
 
 def ready(page: Any) -> None:
@@ -234,7 +235,7 @@ def test_axe_finds_nothing_on_the_stakeholder_pages(open_page, example, wide, sc
     axe = Axe()
     targets = [(example, map_pages(example["model"]))]
     if scheme == "light":  # the generated site has no dark palette
-        targets.append((wide, ["content-map/"]))
+        targets.append((wide, ["content-map/", "content-map/gaps/", "content-map/problems/"]))
     for site, paths in targets:
         page, _ = open_page(site["url"] + paths[0], scheme=scheme, width=size[0],
                             height=size[1])
@@ -242,6 +243,67 @@ def test_axe_finds_nothing_on_the_stakeholder_pages(open_page, example, wide, sc
             page.goto(site["url"] + path)
             results = axe.run(page, context=".cm")
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
+
+
+def natural(text: str) -> list[Any]:
+    """A sort key that puts "Persona 9" before "Persona 10", as the tables sort."""
+    return [int(part) if part.isdigit() else part.casefold()
+            for part in re.split(r"(\d+)", text)]
+
+
+def column(page: Any, table: str, n: int) -> list[str]:
+    return page.eval_on_selector_all(f"{table} tbody tr", f"""rows => rows.map(r =>
+        r.cells[{n}].dataset.cmValue ?? r.cells[{n}].textContent.trim())""")
+
+
+def test_a_table_sorts_by_any_column_from_its_header(open_page, wide):
+    page, _ = open_page(wide["url"] + "content-map/gaps/", width=DESKTOP[0],
+                        height=DESKTOP[1])
+    table = "table[data-cm-sortable]"
+    heads = page.locator(f"{table} thead th")
+    assert heads.count() == page.locator(f"{table} thead th > button.cm-sort").count() == 6
+    assert page.locator(f"{table} th[aria-sort]").count() == 0
+    rows = page.locator(f"{table} tbody tr").count()
+    assert rows > 10
+    page.click(f"{table} thead th:nth-child(1) button")
+    names = column(page, table, 0)
+    assert names == sorted(names, key=natural) and len(set(names)) > 10  # "Persona 10" last
+    assert heads.nth(0).get_attribute("aria-sort") == "ascending"
+    page.click(f"{table} thead th:nth-child(1) button")
+    assert column(page, table, 0) == sorted(names, key=natural, reverse=True)
+    assert heads.nth(0).get_attribute("aria-sort") == "descending"
+    # A numeric column sorts as numbers (10 after 9), from the keyboard; the other header
+    # loses its aria-sort.
+    page.focus(f"{table} thead th:nth-child(4) button")
+    page.keyboard.press("Enter")
+    needed = [float(v) for v in column(page, table, 3)]
+    assert needed == sorted(needed) and page.locator(f"{table} tbody tr").count() == rows
+    assert heads.nth(3).get_attribute("aria-sort") == "ascending"
+    assert heads.nth(0).get_attribute("aria-sort") is None
+    page.keyboard.press("Space")
+    assert [float(v) for v in column(page, table, 3)] == sorted(needed, reverse=True)
+    assert heads.nth(3).get_attribute("aria-sort") == "descending"
+
+
+def test_the_overview_pieces_table_sorts_by_owner(open_page, example):
+    page, _ = open_page(example["url"] + "content-map/", width=DESKTOP[0], height=DESKTOP[1])
+    ready(page)
+    table = "#pieces ~ .cm-scroll table[data-cm-sortable]"
+    page.click(f"{table} thead th:nth-child(5) button")
+    owners = column(page, table, 4)
+    assert owners == sorted(owners, key=lambda o: (o == "", natural(o)))
+    assert page.get_attribute(f"{table} thead th:nth-child(5)", "aria-sort") == "ascending"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@SIZES
+def test_screenshots_of_the_reports(open_page, example, wide, scheme, size):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for site, prefix in ((example, ""), (wide, "wide-")):
+        for name in ("gaps", "problems"):
+            page, _ = open_page(site["url"] + f"content-map/{name}/", scheme=scheme,
+                                width=size[0], height=size[1])
+            page.screenshot(path=str(SCREENSHOTS / f"{prefix}{name}-{size[0]}-{scheme}.png"))
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -12,13 +12,14 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 
-from ..model import Analysis, Cell, Finding, Journey, Persona, Piece, Stage, severity_rank
+from ..model import Analysis, Cell, Journey, Persona, Piece, Stage
 from ..reports.text import summary
-from ..rules.catalogue import COVERAGE_GAP, RULES
+from ..rules.catalogue import COVERAGE_GAP
 from ..settings import Settings
 from .attention import Attention, Verdict, needs_attention, verdict
 from .figures import Colouring, colouring
 from .flow import flow, walk
+from .gapreport import GapsView, ProblemsView, gaps_view, problems_view
 from .index import FACETS, PERSONA_FACETS, Index
 from .layout import MapPage
 from .links import Addresses, Links
@@ -29,7 +30,6 @@ from .views import (
     Card,
     Column,
     Filters,
-    GapsView,
     Holding,
     Lane,
     Listing,
@@ -41,7 +41,6 @@ from .views import (
     PersonaView,
     PieceRow,
     ReviewGroup,
-    RuleGroup,
     StageGroup,
     StageView,
     Tally,
@@ -57,7 +56,7 @@ UNASSIGNED = "none"
 """The key a stage page counts its pieces that name no persona under (a cell's key has
 slashes, so it never is this)."""
 
-View = OverviewView | PersonaView | StageView | GapsView | AttentionView
+View = OverviewView | PersonaView | StageView | GapsView | ProblemsView | AttentionView
 
 
 class Composer:
@@ -115,7 +114,9 @@ class Composer:
             journey = index.journeys[page.journey or ""]
             return self.stage(journey, index.stages[(journey.id, page.stage or "")], links)
         if page.kind == "gaps":
-            return self.gaps(page)
+            return gaps_view(page.title, self.analysis, self.settings, index, self.tally)
+        if page.kind == "problems":
+            return problems_view(page.title, self.analysis, self.settings, self.tally)
         if page.kind == "attention":
             return self.needs_attention(page, links)
         raise ValueError(f"unknown map page kind {page.kind!r}")
@@ -197,25 +198,6 @@ class Composer:
             unassigned=listings[-1] if unassigned else None,
             total=len({p.path for pieces in groups.values() for p in pieces}),
             data=data.attribute() if data else None, filters=self.filters)
-
-    def gaps(self, page: MapPage) -> GapsView:
-        by_rule: dict[str, list[Finding]] = defaultdict(list)
-        for finding in self.analysis.findings:
-            by_rule[finding.rule].append(finding)
-
-        def order(item: tuple[str, list[Finding]]) -> tuple[int, int, str]:
-            rule, findings = item
-            worst = max(severity_rank(f.severity or "error") for f in findings)
-            catalogue = list(RULES).index(rule) if rule in RULES else len(RULES)
-            return (-worst, catalogue, rule)
-
-        groups = sorted(by_rule.items(), key=order)
-        limits = shares([len(findings) for _, findings in groups], LIST_CAP)
-        return GapsView(
-            title=page.title, nav_title=self.settings.nav_title, today=self.analysis.today,
-            tally=self.tally, export=self.settings.export,
-            groups=tuple(RuleGroup(rule, RULES.get(rule), tuple(findings), limit)
-                         for (rule, findings), limit in zip(groups, limits, strict=True)))
 
     def needs_attention(self, page: MapPage, links: Links) -> AttentionView:
         """Needs attention's lists, each group a share of `LIST_CAP`, over its page data.

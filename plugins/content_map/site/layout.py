@@ -14,14 +14,15 @@ from typing import Any
 from ..model import Journey, Persona
 from ..settings import Settings
 
-__all__ = ["ASSETS", "ASSET_FILES", "ATTENTION", "EXPORT", "GAPS", "OVERVIEW", "Layout",
-           "MapPage", "hoist", "lane_anchor", "persona_page", "stage_page"]
+__all__ = ["ASSETS", "ASSET_FILES", "ATTENTION", "EXPORT", "GAPS", "OVERVIEW", "PROBLEMS",
+           "Layout", "MapPage", "hoist", "lane_anchor", "persona_page", "stage_page"]
 
 ASSETS = Path(__file__).parent / "assets"
 """The map's CSS and JavaScript, shipped in the package and copied into every site."""
 ASSET_FILES = ("content-map.css", "content-map.js")
 
 OVERVIEW, GAPS, ATTENTION, EXPORT = "index.md", "gaps.md", "attention.md", "content-map.json"
+PROBLEMS = "problems.md"
 """The map's own files, relative to its folder (`map_path`, or `generate --out`)."""
 
 
@@ -46,7 +47,7 @@ class MapPage:
 
     src_uri: str
     title: str  # plain text; escape it before handing it to a theme
-    kind: str  # overview | persona | stage | gaps | attention
+    kind: str  # overview | persona | stage | gaps | problems | attention
     persona: str | None = None
     journey: str | None = None
     stage: str | None = None
@@ -65,6 +66,7 @@ class Layout:
         self.overview_src = f"{root}/{OVERVIEW}"
         self.gaps_src = f"{root}/{GAPS}"
         self.attention_src = f"{root}/{ATTENTION}"
+        self.problems_src = f"{root}/{PROBLEMS}"
         self.export_src = f"{root}/{EXPORT}"
 
     def persona_src(self, persona_id: str) -> str:
@@ -77,10 +79,11 @@ class Layout:
         return f"{self.root}/assets/{name}"
 
     def pages(self) -> list[MapPage]:
-        """Every generated page: overview, gap report, needs attention, one per persona and
-        one per stage."""
+        """Every generated page: overview, gaps, problems, needs attention, one per persona
+        and one per stage."""
         pages = [MapPage(self.overview_src, self.settings.nav_title, "overview"),
-                 MapPage(self.gaps_src, "Gap report", "gaps"),
+                 MapPage(self.gaps_src, "Gaps", "gaps"),
+                 MapPage(self.problems_src, "Problems", "problems"),
                  MapPage(self.attention_src, "Needs attention", "attention")]
         pages += [MapPage(self.persona_src(p.id), p.name, "persona", persona=p.id)
                   for p in self._personas]

@@ -74,6 +74,9 @@ class Links:
     def gaps(self, rule: str | None = None) -> str:
         return self.to(self._layout.gaps_src, rule)
 
+    def problems(self, fragment: str | None = None) -> str:
+        return self.to(self._layout.problems_src, fragment)
+
     def attention(self, fragment: str | None = None) -> str:
         return self.to(self._layout.attention_src, fragment)
 

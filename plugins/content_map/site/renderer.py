@@ -62,7 +62,7 @@ TABLES: Mapping[str, Any] = {
 """The constant tables every template gets besides its `view` and `links`."""
 
 _TEMPLATE = {"overview": "overview.html", "persona": "persona.html", "stage": "stage.html",
-             "gaps": "gaps.html", "attention": "attention.html"}
+             "gaps": "gaps.html", "problems": "problems.html", "attention": "attention.html"}
 
 
 class CompiledTemplates(BytecodeCache):

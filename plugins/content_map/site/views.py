@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from ..model import Cell, Finding, Journey, Persona, PersonaStage, Piece, Stage
-from ..rules.catalogue import Rule
 from ..vocabulary import GLOSSARY, PLAIN_STATES
 from .attention import FixItem, Review, Verdict
 from .figures import Colouring, Figure
 from .flow import Flow, Walk
 from .layout import lane_anchor
 
-__all__ = ["AttentionView", "BadgesView", "Card", "Column", "Filters", "FixItem", "GapsView",
+__all__ = ["AttentionView", "BadgesView", "Card", "Column", "Filters", "FixItem",
            "Holding", "Lane", "Listing", "Matrix", "MatrixCell", "MatrixRow", "NamedCell",
-           "OverviewView", "PersonaView", "PieceRow", "ReviewGroup", "RuleGroup", "StageGroup",
+           "OverviewView", "PersonaView", "PieceRow", "ReviewGroup", "StageGroup",
            "StageView", "Tally", "Verdict", "WorkGroup", "Worded"]
 
 class Worded:
@@ -249,35 +248,6 @@ class StageView(Worded):
     total: int  # pieces at the stage, each once
     data: Markup | None
     filters: Filters
-
-
-# -- the gap report ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleGroup:
-    rule: str
-    about: Rule | None  # the catalogue's entry
-    findings: tuple[Finding, ...]  # worst first
-    listed: int  # how many are listed in full; the rest in short
-
-    @property
-    def shown(self) -> tuple[Finding, ...]:
-        return self.findings[: self.listed]
-
-    @property
-    def rest(self) -> tuple[Finding, ...]:
-        return self.findings[self.listed:]
-
-
-@dataclass(frozen=True)
-class GapsView(Worded):
-    title: str
-    nav_title: str
-    today: dt.date
-    tally: Tally
-    groups: tuple[RuleGroup, ...]  # worst rule first
-    export: bool
 
 
 # -- needs attention -----------------------------------------------------------------------

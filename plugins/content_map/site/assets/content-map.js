@@ -699,8 +699,53 @@
     root.setAttribute("data-cm-ready", "");
   }
 
+  /* Sortable tables (`table[data-cm-sortable]`): each column header becomes a button that
+   * sorts the rows by that column, ascending, then descending; `aria-sort` says which. A
+   * cell's `data-cm-value` is its sort key, else its text; keys that start with a number
+   * compare as numbers, and empty cells go last. */
+  var collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+  function sortKey(cell) {
+    if (!cell) return "";
+    var value = cell.getAttribute("data-cm-value");
+    return (value === null ? cell.textContent : value).trim();
+  }
+
+  function compareKeys(a, b) {
+    if (a === "" || b === "") return a === b ? 0 : (a === "" ? 1 : -1);
+    var x = parseFloat(a.replace(/,/g, "")), y = parseFloat(b.replace(/,/g, ""));
+    if (!isNaN(x) && !isNaN(y) && x !== y) return x - y;
+    return collator.compare(a, b);
+  }
+
+  function sortable(table) {
+    if (table.hasAttribute("data-cm-sort-ready") || !table.tHead || !table.tBodies[0]) return;
+    table.setAttribute("data-cm-sort-ready", "");
+    var heads = table.tHead.rows[0].cells;
+    each(heads, function (th, column) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "cm-sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (r, s) {
+          var order = compareKeys(sortKey(r.cells[column]), sortKey(s.cells[column]));
+          return ascending || order === 0 ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+        each(heads, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      });
+    });
+  }
+
   function init() {
     each(document.querySelectorAll("[data-cm-root]"), setup);
+    each(document.querySelectorAll("table[data-cm-sortable]"), sortable);
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") {
