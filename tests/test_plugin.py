@@ -31,7 +31,8 @@ def test_clean_site_builds_strict(site: Site, engine: str):
 @pytest.mark.parametrize("options, message", [
     ({"fail_onn": "warn"}, "`fail_onn` is not an option of content-map; did you mean `fail_on`?"),
     ({"fail_on": "sometimes"}, "Expected one of: ('error', 'warn', 'never')"),
-    ({"badges": "maybe"}, "Expected type: <class 'bool'>"),
+    ({"badges": "maybe"}, "badges: `maybe` is not one of true, false, public, internal, off"),
+    ({"badges": 3}, "Expected type: (<class 'bool'>, <class 'str'>)"),
     ({"rules": {"stale": "loud"}}, "Expected one of: ('error', 'warn', 'info', 'ignore')"),
     ({"rules": {"stail": "warn"}}, "rules: `stail` is not a rule; did you mean `stale`?"),
     ({"coverage": {"count_status": ["done"]}}, "Expected one of:"),
