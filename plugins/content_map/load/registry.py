@@ -127,18 +127,10 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
     findings: list[Finding] = []
     journeys: list[Journey] = []
     seen: dict[str, str] = {}
-    paths = registry_files(folder, (".yml", ".yaml"))
-    base = trusted_folder(folder, root)
-    for path in paths:
-        data, _, offset = _parse(path, root, findings, base)
-        if data is None:
-            continue
-        file = _rel(path, root)
-        validator = Validator(file, findings, offset)
-        clean = validator.mapping(data, JOURNEY_FIELDS, what=f"the journey {shown(path.name)}")
-        journey_id = _file_id(path, data, clean, validator, "journey")
-        if journey_id is None:
-            continue
+    paths = registry_files(folder, _KINDS["journey"][0])
+    for parsed in _registry_files(paths, folder, root, findings, "journey"):
+        journey_id, file, data, clean = parsed.id, parsed.file, parsed.data, parsed.clean
+        offset, validator = parsed.offset, parsed.validator
         if journey_id in seen:
             findings.append(Finding("duplicate-id", file, data.line + offset,
                                     f"the journey id `{journey_id}` is also defined in "
@@ -219,7 +211,8 @@ def resolve_stage(ref: str, journeys: list[Journey] | tuple[Journey, ...],
 
 @dataclass
 class _Parsed:
-    """A persona file read and checked against the schema, before its references are."""
+    """A persona or journey file read and checked against the schema, before its
+    references are."""
 
     id: str
     file: str
@@ -238,25 +231,33 @@ def load_personas(folder: Path, root: Path,
                   journeys: list[Journey]) -> tuple[list[Persona], list[Finding]]:
     """Every persona in `folder`, with its references to journeys and stages checked."""
     findings: list[Finding] = []
-    parsed = _unique(_persona_files(folder, root, findings), findings)
+    parsed = _unique(_registry_files(registry_files(folder, _KINDS["persona"][0]), folder, root,
+                                      findings, "persona"), findings)
     aliases = _aliases(parsed)
     return [_persona(entry, aliases[entry.id], journeys) for entry in parsed], findings
 
 
-def _persona_files(folder: Path, root: Path, findings: list[Finding]) -> list[_Parsed]:
-    """Each persona file that parses, with a valid id, checked against the schema."""
+_KINDS = {"journey": ((".yml", ".yaml"), JOURNEY_FIELDS),
+          "persona": ((".yml", ".yaml", ".md"), PERSONA_FIELDS)}
+
+
+def _registry_files(paths: list[Path], folder: Path, root: Path, findings: list[Finding],
+                    kind: str) -> list[_Parsed]:
+    """Each of `paths`, journey or persona files (`kind`) of `folder`, that parses, with a
+    valid id, checked against its schema."""
+    fields = _KINDS[kind][1]
     parsed = []
     base = trusted_folder(folder, root)
-    for path in registry_files(folder, (".yml", ".yaml", ".md")):
+    for path in paths:
         data, narrative, offset = _parse(path, root, findings, base)
         if data is None:
             continue
         file = _rel(path, root)
         validator = Validator(file, findings, offset)
-        clean = validator.mapping(data, PERSONA_FIELDS, what=f"the persona {shown(path.name)}")
-        persona_id = _file_id(path, data, clean, validator, "persona")
-        if persona_id is not None:
-            parsed.append(_Parsed(persona_id, file, data, clean, narrative, offset, validator))
+        clean = validator.mapping(data, fields, what=f"the {kind} {shown(path.name)}")
+        file_id = _file_id(path, data, clean, validator, kind)
+        if file_id is not None:
+            parsed.append(_Parsed(file_id, file, data, clean, narrative, offset, validator))
     return parsed
 
 
