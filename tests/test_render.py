@@ -349,9 +349,9 @@ def test_the_flow_draws_a_node_per_piece_and_an_edge_per_next_link():
     assert set(nodes) == {"a1.md", "b1.md", "b2.md", "c1.md", "d1.md"}  # not q's piece
     assert nodes["c1.md"].get("href") == "../../../c1/"
     # Dead ends, the stop and backward steps are said in words, not only in colour.
-    assert "dead end" in nodes["c1.md"].get("aria-label")
-    assert "the way stops here" in nodes["c1.md"].get("aria-label")
-    assert "dead end" in nodes["c1.md"].text_content()
+    assert "no next step" in nodes["c1.md"].get("aria-label")
+    assert "readers stop here" in nodes["c1.md"].get("aria-label")
+    assert "no next step" in nodes["c1.md"].text_content()
     assert "draft" in nodes["b2.md"].text_content()
     back = svg.xpath(".//path[@data-kind='back']")
     assert [(e.get("data-from"), e.get("data-to")) for e in back] == [("b2.md", "a1.md")]
@@ -359,10 +359,10 @@ def test_the_flow_draws_a_node_per_piece_and_an_edge_per_next_link():
     assert svg.xpath(".//*[@data-cm-break]")
     verdict = " ".join(figure.xpath("figcaption")[0].text_content().split())
     assert "breaks at Stage c" in verdict
-    assert "The way stops at Stage c (c1.md)" in verdict
+    assert "Readers stop at Stage c (c1.md)" in verdict
     problems = " ".join(figure.xpath(".//div[contains(@class, 'cm-flow__problems')]")[0]
                         .text_content().split())
-    assert "Dead end (1): Piece c1" in problems and "Backward step (1): Piece b2 → Piece a1" \
+    assert "No next step (1 piece): Piece c1" in problems and "Backward step (1): Piece b2 → Piece a1" \
         in problems
     # The list says the same as the drawing.
     listed = " ".join(figure.xpath(".//details")[0].text_content().split())

@@ -651,10 +651,10 @@ def test_the_example_draws_every_journey_whole_and_a_missing_next_as_a_break(tmp
     assert figure.get("data-continuous") == "false" and figure.get("data-reached") == "retention"
     stop = figure.xpath(".//a[@data-stop]")
     assert [a.get("data-cm-node") for a in stop] == ["guides/quarterly-access-reviews.md"]
-    assert stop[0].get("data-dead-end") is not None and "dead end" in stop[0].text_content()
+    assert stop[0].get("data-dead-end") is not None and "no next step" in stop[0].text_content()
     assert figure.xpath(".//*[@data-cm-break]")
     verdict = " ".join(figure.xpath("figcaption")[0].text_content().split())
-    assert "The way stops at Retention (guides/quarterly-access-reviews.md)" in verdict
+    assert "Readers stop at Retention (guides/quarterly-access-reviews.md)" in verdict
     assert flows(out / "content-map/personas/it-admin/index.html")["support"] \
         .get("data-continuous") == "true"
     walk = parse(out / "content-map/index.html").xpath("//td[@data-cm-walk='it-admin/buyer']")[0]

@@ -147,12 +147,12 @@ def test_a_broken_chain_is_drawn_as_broken_and_the_example_draws_none(
     stop = figure.locator("a[data-stop]")
     assert stop.count() == 1 and stop.get_attribute("data-cm-node") == BROKEN_PAGE
     assert stop.get_attribute("data-dead-end") is not None
-    assert stop.is_visible() and "dead end" in stop.text_content()
+    assert stop.is_visible() and "no next step" in stop.text_content()
     cut = figure.locator("[data-cm-break]")
     assert cut.is_visible() and "break" in cut.text_content()
     verdict = " ".join(figure.locator("figcaption").text_content().split())
-    assert f"The way stops at Retention ({BROKEN_PAGE})" in verdict
-    assert "Dead end (1)" in figure.locator(".cm-flow__problems").text_content()
+    assert f"Readers stop at Retention ({BROKEN_PAGE})" in verdict
+    assert "No next step (1 piece)" in figure.locator(".cm-flow__problems").text_content()
     assert page.get_attribute("figure[data-cm-flow='support']", "data-continuous") == "true"
     page.goto(variant["url"] + "content-map/")
     cell = page.locator("td[data-cm-walk='it-admin/buyer']")

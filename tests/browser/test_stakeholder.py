@@ -110,6 +110,42 @@ def test_the_verdict_says_what_check_says(open_page, request, which):
     assert page.evaluate("document.activeElement.id") == "matrix"
 
 
+
+@BOTH
+def test_a_phone_shows_each_persona_as_a_card_of_its_gaps(open_page, request, which):
+    """On a phone the matrix's rows become cards, with the most gaps first; each card's
+    gaps are `check`'s, by stage name. A desktop has the matrix and no cards."""
+    site = sites(request, which)
+    checked, model = site["check"], site["model"]
+    stage_names = {(j["id"], s["id"]): s["name"] for j in model["journeys"]
+                   for s in j["stages"]}
+    expected: dict[str, list[str]] = {p["id"]: [] for p in model["personas"]}
+    for c in checked["matrix"]:
+        if c["state"] == "gap":
+            expected[c["persona"]].append(stage_names[(c["journey"], c["stage"])])
+    page, _ = open_page(site["url"] + "content-map/", width=PHONE[0], height=PHONE[1])
+    ready(page)
+    cards = page.evaluate("""() => [...document.querySelectorAll('[data-cm-card]')].map(c => ({
+        id: c.dataset.cmCard, visible: c.getBoundingClientRect().height > 0,
+        gaps: [...c.querySelectorAll('.cm-roster__gaps a')].map(a => a.textContent.trim()),
+        sum: c.querySelector('.cm-roster__sum').textContent}))""")
+    followed = {c["persona"] for c in checked["matrix"]}
+    assert {c["id"] for c in cards} == followed
+    assert all(c["visible"] for c in cards)
+    for card in cards:
+        assert sorted(card["gaps"]) == sorted(expected[card["id"]]), card
+        n = len(expected[card["id"]])
+        assert card["sum"].startswith(f"{n} open gap" if n else "No open gaps"), card
+    counts = [len(c["gaps"]) for c in cards]
+    assert counts == sorted(counts, reverse=True)
+    # The cards come after the figures and before the matrix.
+    order = page.evaluate("""() => ['.cm-figures', '.cm-roster', '.cm-matrix'].map(s =>
+        document.querySelector(s).getBoundingClientRect().top + window.scrollY)""")
+    assert order == sorted(order)
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    assert not page.is_visible(".cm-roster")
+    assert page.is_visible(".cm-matrix")
+
 @SIZES
 def test_the_stage_headers_stay_in_view_down_the_matrix(open_page, wide, size):
     page, _ = open_page(wide["url"] + "content-map/", width=size[0], height=size[1])

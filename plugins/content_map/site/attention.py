@@ -137,6 +137,7 @@ class Verdict:
     stages: tuple[tuple[str, int], ...]  # (label, open gaps), likewise
     fix_first: tuple[FixItem, ...]
     ranking: str  # how the list is ranked, in one line
+    ranked: tuple[FixItem, ...] = ()  # every open gap, in the order of `fix_first`
 
 
 FIX_FIRST = 5
@@ -216,4 +217,4 @@ def verdict(analysis: Analysis, index: Index) -> Verdict:
         first = items[0]
         sentences.append(f"Fix first: {first.persona} at {first.stage}.")
     return Verdict(tuple(sentences), len(open_gaps), personas, stages,
-                   tuple(items[:FIX_FIRST]), RANKING)
+                   tuple(items[:FIX_FIRST]), RANKING, tuple(items))

@@ -24,6 +24,7 @@ from .index import FACETS, PERSONA_FACETS, Index
 from .layout import MapPage
 from .links import Addresses, Links
 from .pagedata import LIST_CAP, DataRows, PageData, shares
+from .roster import roster
 from .views import (
     AttentionView,
     BadgesView,
@@ -137,18 +138,20 @@ class Composer:
             for piece, item in zip(index.ordered_pieces, items, strict=True)) if listed else ()
         broken = sum(not w.continuous for w in a.continuity)
         at = self.attention
+        matrix = self._matrix(paint)
         return OverviewView(
             title=page.title, today=a.today, tally=self.tally, verdict=self.verdict,
             walkable=(len(a.continuity) - broken, len(a.continuity)) if a.continuity else None,
             stale=at.stale, due=at.due, work=at.work_pieces, results=index.overall_figures(),
             metrics_file=self.settings.metrics_file, filters=self.filters,
-            count_status=self.count_status, colouring=paint, matrix=self._matrix(paint),
+            count_status=self.count_status, colouring=paint, matrix=matrix,
             gaps=tuple(self._named(c) for c in open_gaps[:GAPS_LISTED]),
             gap_count=len(open_gaps), data=data.attribute(), listed=listed, rows=rows,
             list_cap=LIST_CAP,
             stage_links=tuple((j.id, s.id, index.stage_label(j.id, s.id))
                               for j in a.journeys for s in j.stages),
-            results_column=index.results is not None, export=self.settings.export)
+            results_column=index.results is not None, export=self.settings.export,
+            cards=roster(matrix, self.verdict.ranked))
 
     def persona(self, persona: Persona, links: Links) -> PersonaView:
         index = self.index

@@ -76,9 +76,9 @@ class FlowNode:
     def marks(self) -> list[str]:
         marks = []
         if self.dead_end:
-            marks.append("dead end")
+            marks.append("no next step")
         if self.stop:
-            marks.append("the way stops here")
+            marks.append("readers stop here")
         return marks
 
 

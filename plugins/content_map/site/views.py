@@ -22,7 +22,7 @@ from .layout import lane_anchor
 
 __all__ = ["AttentionView", "BadgesView", "Card", "Column", "Filters", "FixItem",
            "Holding", "Lane", "Listing", "Matrix", "MatrixCell", "MatrixRow", "NamedCell",
-           "OverviewView", "PersonaView", "PieceRow", "ReviewGroup", "StageGroup",
+           "OverviewView", "PersonaCard", "PersonaView", "PieceRow", "ReviewGroup", "StageGroup",
            "StageView", "Tally", "Verdict", "WorkGroup", "Worded"]
 
 class Worded:
@@ -178,6 +178,18 @@ class OverviewView(Worded):
     stage_links: tuple[tuple[str, str, str], ...]  # (journey, stage, label)
     results_column: bool
     export: bool
+    cards: tuple[PersonaCard, ...] = ()  # the matrix by persona, for phones
+
+
+@dataclass(frozen=True)
+class PersonaCard:
+    """A persona's row of the matrix as a phone shows it: coverage and open gaps."""
+
+    persona: Persona
+    covered: int  # cells covered, of `counted`, over every journey the persona follows
+    counted: int
+    accepted: int  # accepted gaps
+    gaps: tuple[FixItem, ...]  # open, in the order the verdict ranks them
 
 
 # -- a persona -----------------------------------------------------------------------------
