@@ -395,7 +395,7 @@ def test_stage_page_shows_goal_questions_kpis_and_pieces_by_persona(site: Site):
     tree = parse(site.root / "site/content-map/stages/buyer/awareness/index.html")
     text = " ".join(tree.text_content().split())
     for expected in ("The reader notices the problem.", "Why is this slow?", "uneasy",
-                     "time_on_page"):
+                     "Time on page"):
         assert expected in text
     assert tree.xpath("//h3[@id='persona_reader']") and tree.xpath("//h3[@id='persona_buyer']")
     reader_pieces = tree.xpath("//h3[@id='persona_reader']/following-sibling::ul[1]//a/text()")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from .model import Cell
 
-__all__ = ["GLOSSARY", "LEGEND", "PLAIN_STATES", "SEVERITY_LABELS", "STATES", "cell_label",
-           "severity_label", "state_of"]
+__all__ = ["FACET_LABELS", "GLOSSARY", "LEGEND", "PLAIN_STATES", "SEVERITY_LABELS", "STATES",
+           "cell_label", "plain_name", "severity_label", "state_of"]
 
 STATES: dict[str, tuple[str, str]] = {
     "covered": ("✔", "covered"),
@@ -45,6 +45,22 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
 LEGEND = " · ".join(f"{symbol} {words}" for symbol, words in STATES.values()) + \
     ". Numbers count the pieces that count towards coverage."
 """The key to the matrix, for outputs that have no room for a list."""
+
+FACET_LABELS = {"status": "Status", "channel": "Channel", "owner": "Owner", "format": "Format",
+                "intent": "Intent", "type": "Audience", "frequency": "Visits"}
+"""The filters' labels: a persona's `type` (external, internal) is who the reader is, its
+`frequency` (first-time, occasional, frequent) how often they come."""
+
+
+def plain_name(text: str) -> str:
+    """A code name (`referrals_submitted`, `demo-requests`) as words (`Referrals
+    submitted`); any other text as it is."""
+    if text and all(c.islower() or c.isdigit() or c in "_-" for c in text) and \
+            any(c in "_-" for c in text):
+        words = text.replace("_", " ").replace("-", " ").split()
+        return " ".join(words)[:1].upper() + " ".join(words)[1:] if words else text
+    return text
+
 
 SEVERITY_LABELS = {"error": "error", "warn": "warning", "info": "info"}
 """Severities as readers see them (`warn` is the option's spelling)."""

@@ -278,7 +278,7 @@ def test_grouping_personas_by_a_segment_is_kept_in_the_url(open_page, example_ur
 
     rows = layout()
     heads = [text for kind, text in rows if kind == "head"]
-    assert heads == ["Persona frequency: occasional", "Persona frequency: frequent"]
+    assert heads == ["Visits: occasional", "Visits: frequent"]
     current = None
     for kind, value in rows:
         if kind == "head":

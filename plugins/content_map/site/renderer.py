@@ -35,7 +35,7 @@ from ..metrics import METRICS
 from ..model import Analysis
 from ..reader import open_regular
 from ..settings import Settings
-from ..vocabulary import SEVERITY_LABELS, STATES
+from ..vocabulary import FACET_LABELS, SEVERITY_LABELS, STATES, plain_name
 from .attention import DUE_DAYS
 from .composer import Composer
 from .figures import COMPACT_METRICS
@@ -55,6 +55,7 @@ TABLES: Mapping[str, Any] = {
     "severity_labels": SEVERITY_LABELS,
     "facets": FACETS,
     "persona_facets": PERSONA_FACETS,
+    "facet_labels": FACET_LABELS,
     "metrics": METRICS,
     "compact": COMPACT_METRICS,
     "due_days": DUE_DAYS,
@@ -147,6 +148,7 @@ def environment(template_dirs: Iterable[str | os.PathLike[str]] = (),
     )
     env.filters["linkify"] = linkify
     env.filters["safe_url"] = safe_url
+    env.filters["plain"] = plain_name
     return env
 
 

@@ -454,9 +454,11 @@
   function grouping(root, by) {
     var control = root.querySelector("select[data-cm-group-by]");
     if (!control) return;
-    var order = [];
+    var order = [], label = by;
     each(control.options, function (option) {
-      if (option.value === by) order = (option.getAttribute("data-cm-order") || "").split(" ");
+      if (option.value !== by) return;
+      order = (option.getAttribute("data-cm-order") || "").split(" ");
+      label = option.getAttribute("data-cm-label") || by;
     });
     each(root.querySelectorAll("table.cm-matrix > tbody"), function (body) {
       var heads = body.querySelectorAll("tr[data-cm-group-head]");
@@ -493,7 +495,7 @@
           var cell = document.createElement("th");
           cell.setAttribute("scope", "rowgroup");
           cell.colSpan = row.cells.length;
-          cell.textContent = "Persona " + by + ": " + (value || "not set");
+          cell.textContent = label + ": " + (value || "not set");
           head.appendChild(cell);
           body.appendChild(head);
         }
