@@ -24,6 +24,14 @@ pytestmark = pytest.mark.browser
 
 PHONE, DESKTOP = (390, 844), (1440, 900)
 SIZES = pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+PALETTES = """theme:
+  name: material
+  palette:
+    - scheme: default
+      toggle: {icon: material/weather-night, name: Dark}
+    - scheme: slate
+      toggle: {icon: material/weather-sunny, name: Light}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +40,8 @@ def wide(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("wide")
     bench = bench_map()
     config = bench.write_site(root, 250, personas=30, stages=10, metrics=True, draft_every=5)
+    # Both of Material's schemes, so that the dark tests see the dark palette.
+    config.write_text(config.read_text("utf-8").replace("theme: material\n", PALETTES), "utf-8")
     site = build(config, root / "site")
     model = json.loads((site / "content-map" / "content-map.json").read_text("utf-8"))
     with bench.serve(site) as url:
@@ -269,14 +279,15 @@ def test_axe_finds_nothing_on_the_stakeholder_pages(open_page, example, wide, sc
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    targets = [(example, map_pages(example["model"]))]
-    if scheme == "light":  # the generated site has no dark palette
-        targets.append((wide, ["content-map/", "content-map/gaps/", "content-map/problems/"]))
+    targets = [(example, map_pages(example["model"])),
+               (wide, ["content-map/", "content-map/gaps/", "content-map/problems/"])]
     for site, paths in targets:
         page, _ = open_page(site["url"] + paths[0], scheme=scheme, width=size[0],
                             height=size[1])
         for path in paths:
             page.goto(site["url"] + path)
+            shown = page.get_attribute("body", "data-md-color-scheme")
+            assert shown == ("slate" if scheme == "dark" else "default"), path
             results = axe.run(page, context=".cm")
             assert results.violations_count == 0, f"{path}:\n{results.generate_report()}"
 
