@@ -88,6 +88,8 @@ def every_finding_site(site: Site) -> Site:
     site.write("personas/walker.yml", "name: Wendy Walker\njourneys: [support]\n")
     site.write("docs/walk-1.md", "---\npersonas: [walker]\nstage: support/onboarding\n---\n")
     site.write("docs/walk-2.md", "---\npersonas: [walker]\nstage: support/renewal\n---\n")
+    site.write("docs/late.md", "---\npersonas: [walker]\nstage: support/renewal\n"
+               "status: draft\nowner: dana\ndue: 2020-01-01\n---\n")
     site.write("metrics.csv", "page,views\nawareness.md,3\n/gone/,12\n")
     return site
 

@@ -20,7 +20,7 @@ def test_a_repeated_build_renders_nothing_again_and_builds_the_same_site(site: S
     (site.root / "overrides").mkdir()
     age(site.root)
     pages, badges = built(site, counted, "first")
-    assert (pages, badges) == (10, 5)  # 4 map pages, a persona, 5 stages; 5 pieces
+    assert (pages, badges) == (11, 5)  # 5 map pages, a persona, 5 stages; 5 pieces
     assert built(site, counted, "second") == (0, 0)
     assert same_tree(site.root / "first", site.root / "second")
 
@@ -71,7 +71,7 @@ def test_without_the_cache_nothing_is_kept(site: Site, counted):
     (site.root / "overrides").mkdir()
     age(site.root)
     built(site, counted, "first", cache=False)
-    assert built(site, counted, "second", cache=False) == (10, 5)
+    assert built(site, counted, "second", cache=False) == (11, 5)
     assert not (site.root / ".cache").exists()
 
 
@@ -95,5 +95,5 @@ def test_kept_pages_that_do_not_fit_are_rendered_again(site: Site, counted):
     assert same_tree(site.root / "first", site.root / "second")
     for text in ("", "[", "\x00", json.dumps(head[:4] + [[]])):
         kept.write_text(text, encoding="utf-8")
-        assert built(site, counted, "again") == (10, 5)
+        assert built(site, counted, "again") == (11, 5)
         assert same_tree(site.root / "first", site.root / "again")

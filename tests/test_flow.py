@@ -47,7 +47,7 @@ def test_a_missing_next_in_the_middle_breaks_the_journey_and_fixing_it_clears_it
     assert len(it_admin) == 1
     assert it_admin[0]["file"] == "personas/it-admin.yml" and it_admin[0]["severity"] == "warn"
     assert ("cannot follow `next` links from `consideration` to `advocacy` in the `buyer` "
-            "journey: the way stops at `retention` (guides/quarterly-access-reviews.md)"
+            "journey: the way stops at `retention` (content/guides/quarterly-access-reviews.md)"
             ) in it_admin[0]["message"]
 
     page.write_text(original, encoding="utf-8")

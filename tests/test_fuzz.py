@@ -2,7 +2,7 @@
 holds reaches the map's HTML unescaped.
 
 The example counts are fixed and the search is derandomised, so a CI run is
-reproducible and bounded (the README's "Testing" section lists the counts). Set
+reproducible and bounded (CONTRIBUTING.md's "Testing" section lists the counts). Set
 `CONTENT_MAP_FUZZ_SCALE=10` to search ten times as long on a workstation.
 """
 

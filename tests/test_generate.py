@@ -1,16 +1,13 @@
-"""`content-map generate`: the map as plain Markdown that any engine builds without plugins."""
+"""`content-map generate`: the plugin's map as Markdown pages and files beside them, for
+engines that run no plugins (the builds themselves are in tests/test_zensical.py)."""
 
 from __future__ import annotations
 
-import os
-import posixpath
+import json
 import re
 import shutil
-import subprocess
-import sys
 from html import unescape
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import markdown
 import yaml
@@ -19,7 +16,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, Site, cli, minimal_site
 from content_map.reports.markdown_text import table, text
-from content_map.site.markdown_pages import MARKER
+from content_map.site.markdown_pages import MANIFEST, MARKER, owned
 
 TODAY = "2026-01-15"
 
@@ -28,45 +25,19 @@ def generate(config: Path, out: Path, *args: str):
     return cli(["generate", "-f", str(config), "--out", str(out), "--today", TODAY, *args])
 
 
-def plain_config(config: Path) -> Path:
-    """The same site with the content-map plugin taken out: what an engine without plugins sees."""
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data["plugins"] = [p for p in data.get("plugins", []) if p != "content-map"
-                       and not (isinstance(p, dict) and "content-map" in p)] or ["search"]
-    plain = config.with_name("plain.yml")
-    plain.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    return plain
+def front_matter(page: Path) -> dict:
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    return yaml.safe_load(text[4:text.index("\n---\n")])
 
 
-def build(config: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f",
-                           str(config)], cwd=config.parent, capture_output=True, text=True,
-                          timeout=300, env=env)
+def body(page: Path) -> str:
+    text = page.read_text(encoding="utf-8")
+    return text[text.index("\n---\n\n") + 6:]
 
 
-def links(html: str) -> list[str]:
-    return [unescape(h) for h in re.findall(r'<a [^>]*href="([^"]+)"', html)]
-
-
-def assert_links_resolve(site_dir: Path, page: str) -> int:
-    """Every relative link of the built page leads to a built file; returns how many."""
-    html = (site_dir / page).read_text(encoding="utf-8")
-    base = posixpath.dirname(page)
-    count = 0
-    for href in links(html):
-        parts = urlsplit(href)
-        if parts.scheme or parts.netloc or not parts.path:
-            continue
-        target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
-        path = site_dir / target
-        assert path.is_file() or (path / "index.html").is_file(), (page, href)
-        count += 1
-    return count
-
-
-def test_the_bundled_example_builds_with_plain_mkdocs(tmp_path):
-    for name in ("mkdocs.yml", "content", "personas", "journeys"):
+def test_the_bundled_example_is_generated_whole(tmp_path):
+    for name in ("mkdocs.yml", "content", "personas", "journeys", "analytics"):
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
     out = tmp_path / "content" / "content-map"
@@ -75,42 +46,44 @@ def test_the_bundled_example_builds_with_plain_mkdocs(tmp_path):
     assert run.err == ""
     personas = sorted(p.stem for p in (tmp_path / "personas").glob("*.yml"))
     generated = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
-    assert "index.md" in generated and "gaps.md" in generated
+    assert {"index.md", "gaps.md", "problems.md", "attention.md"} <= set(generated)
     assert [g for g in generated if g.startswith("personas/")] == \
         [f"personas/{p}.md" for p in personas]
     assert "stages/buyer/consideration.md" in generated
     assert "stages/support/onboarding.md" in generated
+    assert (out / "assets/content-map.css").is_file()
+    assert (out / "assets/content-map.js").is_file()
+    export = json.loads((out / "content-map.json").read_text(encoding="utf-8"))
+    checked = cli(["check", "-f", str(tmp_path / "mkdocs.yml"), "--format", "json",
+                   "--today", TODAY, "--no-cache"]).json()
+    assert export["matrix"] == checked["matrix"]
 
-    proc = build(plain_config(tmp_path / "mkdocs.yml"))
-    assert proc.returncode == 0, proc.stderr
-    assert not re.search(r"^WARNING", proc.stderr, flags=re.M), proc.stderr
-    site_dir = tmp_path / "site"
-    index = (site_dir / "content-map" / "index.html").read_text(encoding="utf-8")
-    assert "<table>" in index and "Catherine, Chief Financial Officer" in index
-    assert "Buyer journey" in index and "Support journey" in index
-    assert "97% (33 of 34 cells)" in index
-    assert "≈ 0" in index and "–" in index
-    assert assert_links_resolve(site_dir, "content-map/index.html") > 40
-
-    cfo = "content-map/personas/cfo/index.html"
-    html = (site_dir / cfo).read_text(encoding="utf-8")
+    # Each page is the plugin's HTML in one raw HTML block, with its title and the assets.
+    index = out / "index.md"
+    assert front_matter(index) == {"title": "Content map", "hide": ["toc"]}
+    html = body(index)
+    assert html.startswith('<div class="cm-generated">\n<link rel="stylesheet" '
+                           'href="assets/content-map.css">\n')
+    assert html.endswith('<script src="assets/content-map.js" defer></script>\n</div>\n')
+    assert "\n\n" not in html and "\n    " not in html  # one HTML block, never code
+    assert "<form" in html and "data-cm-filters" in html and "data-cm-data=" in html
+    assert "Catherine, Chief Financial Officer" in html
+    cfo = out / "personas/cfo.md"
+    assert front_matter(cfo)["title"] == "Catherine, Chief Financial Officer"
+    html = body(cfo)
     assert "Past finance-system projects overran" in html  # pains, as typed
-    assert "Is a ten-day close normal for a company our size?" in html  # the lane's questions
-    assert "CFO referral programme launches" in html  # the waiver's reason
-    assert assert_links_resolve(site_dir, cfo) > 10
-    stage = "content-map/stages/buyer/decision/index.html"
-    html = (site_dir / stage).read_text(encoding="utf-8")
-    assert 'id="persona-cfo"' in html and "Plans and pricing" in html
-    assert assert_links_resolve(site_dir, stage) > 5
-    gaps = (site_dir / "content-map/gaps/index.html").read_text(encoding="utf-8")
-    assert "coverage-gap" in gaps and "<code>buyer/advocacy</code>" in gaps
-    assert_links_resolve(site_dir, "content-map/gaps/index.html")
+    assert "cm-flow" in html  # the journey's flow diagram
+    # Links are relative to the page's Markdown file, as Zensical reads them.
+    assert 'href="../../customers/cfo-close-roundtable/"' in html
+    assert 'href="../stages/buyer/decision/#persona_cfo"' in html
+    stage = body(out / "stages/buyer/decision.md")
+    assert 'id="persona_cfo"' in stage and "Plans and pricing" in stage
 
 
 def awkward_site(site: Site) -> Site:
     minimal_site(site)
     site.write("personas/reader.yml", """\
-        name: "Rita | <script>alert(1)</script> *Reader*"
+        name: 'Rita | <script>alert(1)</script> *Reader* "q" \\ b'
         summary: "- not a list\\n# not a heading [x](javascript:alert(2))"
         pains: ["Pipes | in | cells", "<img src=x onerror=alert(3)>"]
         demographics: {role: "a|b", "x<y": "`tick`"}
@@ -129,31 +102,24 @@ def awkward_site(site: Site) -> Site:
     return site
 
 
-def test_values_cannot_break_tables_or_inject_html(site: Site):
+def test_values_cannot_inject_html_or_break_the_front_matter(site: Site):
     awkward_site(site)
     out = site.root / "docs" / "content-map"
     assert generate(site.root / "mkdocs.yml", out).code == 0
-    proc = build(plain_config(site.root / "mkdocs.yml"))
-    assert proc.returncode == 0, proc.stderr
-    for page in (site.root / "site" / "content-map").rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "<script>alert" not in html and "<img src=x" not in html, page
-        assert "javascript:" not in html.replace("[x](javascript:alert(2))", ""), page
-        assert "<em>now</em>" not in html, page
-    index = (site.root / "site/content-map/index.html").read_text(encoding="utf-8")
-    assert "Rita | &lt;script&gt;alert(1)&lt;/script&gt; *Reader*" in index
-    persona = (site.root / "site/content-map/personas/reader/index.html").read_text()
-    assert "- not a list # not a heading [x](javascript:alert(2))" in persona
-    assert "Pipes | in | cells" in persona
-    stage = (site.root / "site/content-map/stages/buyer/awareness/index.html").read_text()
+    for page in out.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, page
+        assert "javascript:" not in text.replace("[x](javascript:alert(2))", ""), page
+        assert "<em>now</em>" not in text, page
+    # The title reads back as the escaped name: themes print titles as they are.
+    meta = front_matter(out / "personas/reader.md")
+    assert meta["title"] == ("Rita | &lt;script&gt;alert(1)&lt;/script&gt; *Reader* "
+                             "&#34;q&#34; \\ b")
+    assert meta.keys() == {"title", "hide", "search"}  # a persona page is not in the nav
+    persona = body(out / "personas/reader.md")
+    assert "Rita | &lt;script&gt;alert(1)&lt;/script&gt; *Reader*" in persona
+    stage = body(out / "stages/buyer/awareness.md")
     assert "&lt;em&gt;now&lt;/em&gt;" in stage and "Awareness | today</a>" in stage
-    # Every row of every table has as many cells as its header.
-    for page in (site.root / "site" / "content-map").rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        for body in re.findall(r"<table>(.*?)</table>", html, flags=re.S):
-            rows = re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
-            widths = {len(re.findall(r"<t[hd][ >]", row)) for row in rows}
-            assert len(widths) == 1, (page, widths)
 
 
 def test_generate_never_overwrites_what_it_did_not_write(site: Site):
@@ -174,10 +140,12 @@ def test_generate_is_repeatable_and_removes_pages_that_left_the_map(site: Site):
     site.write("personas/second.yml", "name: Second\n")
     out = site.root / "docs" / "map"
     assert generate(site.root / "mkdocs.yml", out).code == 0
-    first = {p: p.read_bytes() for p in out.rglob("*.md")}
-    assert all(text.startswith(MARKER.encode()) for text in first.values())
+    first = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert all(owned(p, listed=True) for p in first if p.name != MANIFEST)
+    assert all(text.startswith(b"---\n# content-map: generated file")
+               for p, text in first.items() if p.suffix == ".md")
     assert generate(site.root / "mkdocs.yml", out).code == 0
-    assert {p: p.read_bytes() for p in out.rglob("*.md")} == first
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == first
     (out / "notes.md").write_text("# Kept: not generated\n")
     (site.root / "personas/second.yml").unlink()
     run = generate(site.root / "mkdocs.yml", out)
@@ -187,14 +155,47 @@ def test_generate_is_repeatable_and_removes_pages_that_left_the_map(site: Site):
     assert (out / "notes.md").read_text() == "# Kept: not generated\n"
 
 
+def test_a_page_an_older_generate_wrote_is_replaced(site: Site):
+    minimal_site(site)
+    out = site.root / "docs" / "map"
+    out.mkdir(parents=True)
+    (out / "index.md").write_text(f"{MARKER}\n\n# Content map\n", encoding="utf-8")
+    (out / MANIFEST).write_text("index.md\nold.md\n", encoding="utf-8")
+    (out / "old.md").write_text(f"{MARKER}\n\n# Gone\n", encoding="utf-8")
+    run = generate(site.root / "mkdocs.yml", out)
+    assert run.code == 0, run.err
+    assert front_matter(out / "index.md")["title"] == "Content map"
+    assert not (out / "old.md").exists()
+
+
+def test_a_data_file_the_tool_did_not_list_is_never_overwritten(site: Site):
+    minimal_site(site)
+    out = site.root / "docs" / "map"
+    out.mkdir(parents=True)
+    (out / "content-map.json").write_text("{}\n", encoding="utf-8")
+    run = generate(site.root / "mkdocs.yml", out)
+    assert run.code == 2
+    assert "content-map.json was not generated by content-map" in run.err
+    assert (out / "content-map.json").read_text(encoding="utf-8") == "{}\n"
+
+
 def test_generate_outside_the_docs_dir_says_links_need_it_inside(site: Site):
     minimal_site(site)
     run = generate(site.root / "mkdocs.yml", site.root / "elsewhere")
     assert run.code == 0
-    assert "outside the docs directory" in run.err
-    index = (site.root / "elsewhere" / "index.md").read_text()
-    assert "](../../docs/awareness.md)" in (site.root / "elsewhere/personas/reader.md").read_text()
-    assert "[Rita Reader](personas/reader.md)" in index
+    assert "outside the docs directory" in run.err and "as elsewhere/" in run.err
+    # The links are those of docs/elsewhere/, where it belongs.
+    persona = body(site.root / "elsewhere/personas/reader.md")
+    assert 'href="../../awareness/"' in persona
+    assert 'href="personas/reader/"' in body(site.root / "elsewhere/index.md")
+
+
+def test_a_folder_other_than_map_path_is_noted_for_the_badges(site: Site):
+    minimal_site(site)
+    run = generate(site.root / "mkdocs.yml", site.root / "docs" / "planning")
+    assert run.code == 0
+    assert "map_path is content-map" in run.err and "set map_path: planning" in run.err
+    assert (site.root / "docs/planning/personas/reader.md").is_file()
 
 
 @settings(max_examples=150, deadline=None)
@@ -207,3 +208,11 @@ def test_any_value_is_one_literal_table_cell(value):
     assert "<" not in cells[0].replace("&lt;", "")  # no tag, no link, no emphasis
     shown = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "\ufffd", value)
     assert unescape(cells[0]) == " ".join(shown.split())
+
+
+def test_a_theme_override_of_a_template_is_used(site: Site):
+    minimal_site(site)
+    site.config({}, theme={"name": "material", "custom_dir": "overrides"})
+    site.write("overrides/content-map/gaps.html", '<div class="cm my-gaps">Ours</div>')
+    assert generate(site.root / "mkdocs.yml", site.root / "docs" / "content-map").code == 0
+    assert '<div class="cm my-gaps">Ours</div>' in body(site.root / "docs/content-map/gaps.md")

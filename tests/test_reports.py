@@ -132,7 +132,8 @@ def test_sarif_is_valid_with_rule_metadata(site: Site, sarif_validator):
     assert log["version"] == "2.1.0"
     (sarif_run,) = log["runs"]
     driver = sarif_run["tool"]["driver"]
-    assert driver["name"] == "content-map" and driver["informationUri"].startswith("https://")
+    assert driver["name"] == "content-map"
+    assert driver.get("informationUri", "https://").startswith("https://")  # see test_newcomer
     rules = {r["id"]: r for r in driver["rules"]}
     assert set(rules) == set(RULES)
     for rule_id, rule in rules.items():
@@ -159,7 +160,7 @@ def test_sarif_is_valid_with_rule_metadata(site: Site, sarif_validator):
             assert "region" not in where
         else:
             assert where["region"]["startLine"] == finding["line"] >= 1
-    assert any(f["line"] is None for f in findings)  # the expired waiver in mkdocs.yml
+    assert any(f["file"] == "mkdocs.yml" and f["line"] for f in findings)  # the expired waiver
     assert Path(sarif_run["originalUriBaseIds"]["%SRCROOT%"]["uri"][len("file://"):]) \
         == site.root.resolve()
 
@@ -253,7 +254,21 @@ def test_github_format_on_every_kind_of_finding(site: Site, tmp_path, monkeypatc
     assert AWKWARD in _unescape(awkward[0])
     written = summary.read_text()
     assert written.startswith("previous step\n")  # appended, never truncated
-    assert "<!-- content-map report -->" in written and "### Findings (30)" in written
+    assert "<!-- content-map report -->" in written and "### Findings (31)" in written
+
+
+def test_a_step_summary_that_cannot_be_written_is_said_and_the_check_goes_on(
+        site: Site, tmp_path, monkeypatch):
+    every_finding_site(site)
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path))  # a folder
+    run = site.check("--today", TODAY, "--format", "github")
+    assert run.code == 1 and run.out.startswith("::")
+    assert "content-map: cannot append to GITHUB_STEP_SUMMARY: " in run.err
+    assert "Is a directory" in run.err and "Traceback" not in run.err
+    created = tmp_path / "new-summary.md"  # missing: created, as `>>` does
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(created))
+    assert site.check("--today", TODAY, "--format", "github").code == 1
+    assert "<!-- content-map report -->" in created.read_text()
 
 
 def test_text_format_on_github_actions_adds_annotations_and_summary(site: Site, tmp_path,
@@ -268,7 +283,7 @@ def test_text_format_on_github_actions_adds_annotations_and_summary(site: Site, 
         monkeypatch.setenv(name, value)
     run = site.check("--today", TODAY)
     assert run.code == 1
-    assert "18 errors, 10 warnings, 2 info" in run.out  # the text report is still there
+    assert "18 errors, 11 warnings, 2 info" in run.out  # the text report is still there
     prefix = site.root.name + "/"
     assert f"::error file={prefix}docs/unknown.md,line=5,title=content-map%3A unknown-next::" \
         in run.out
@@ -290,12 +305,12 @@ def test_markdown_summary(site: Site):
     assert run.code == 1
     md = run.out
     assert md.startswith("<!-- content-map report -->\n")
-    assert "## ✖ Content map: 18 errors, 10 warnings" in md
-    assert "| 4 | 5 | 6 | 40% (6 of 15 cells) | 8 | 1 | 18 | 10 |" in md
+    assert "## ✖ Content map: 18 errors, 11 warnings" in md
+    assert "| 4 | 5 | 7 | 40% (6 of 15 cells) | 8 | 1 | 18 | 11 |" in md
     assert "**Buyer journey** (<code>buyer</code>)" in md
     assert "| <code>reader</code> | ✔ 1 | ✔ 1 | ✖ 0 |" in md
     assert "| <code>writer</code> | ✔ 1 | ✔ 1 | ≈ 0 |" in md
-    assert "### Findings (30)" in md
+    assert "### Findings (31)" in md
     # Every table row has as many cells as its header: nothing a YAML value holds broke it.
     for block in re.findall(r"(?:^\|.*\|\n)+", md, flags=re.MULTILINE):
         rows = block.splitlines()

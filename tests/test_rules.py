@@ -24,7 +24,9 @@ CASES = [
     ("schema-wrong-type", {"personas/p2.yml": "name: P\ngoals: {a: 1}\n"}, None,
      [("schema", "error", "personas/p2.yml", 2, "`goals` must be a list, not a mapping", None)]),
     ("schema-missing-required", {"personas/p2.yml": "summary: Nobody\n"}, None,
-     [("schema", "error", "personas/p2.yml", 1, "has no `name`", None)]),
+     [("schema", "error", "personas/p2.yml", 1, "has no `name`", None),
+      ("schema", "info", "personas/p2.yml", 1, "and 5 `coverage-gap` findings and 1 "
+       "`orphan-persona` finding, not listed: they follow from this problem", None)]),
     ("schema-yaml11-no", {"personas/p2.yml": "name: P\ngoals: [Save time, no]\n"}, None,
      [("schema", "error", "personas/p2.yml", 2, "written `no`, which YAML reads as false",
        "'no'")]),
@@ -75,7 +77,7 @@ CASES = [
      [("dead-end", "warn", "docs/decision.md", 3, "nowhere to go after this `decision` page",
        None),
       ("journey-break", "warn", "personas/reader.yml", 1, "the way stops at `decision` "
-       "(decision.md)", None)]),
+       "(docs/decision.md)", None)]),
     ("backward-next", {"docs/advocacy.md": "---\npersonas: [reader]\nstage: advocacy\n"
                        "next: [awareness.md]\n---\n"}, None,
      [("backward-next", "info", "docs/advocacy.md", 4, "earlier stage (`awareness`)", None)]),
@@ -92,7 +94,7 @@ CASES = [
                         "status: idea\nnext: [advocacy.md]\n---\n"},
      {"coverage": {"waivers": [{"persona": "reader", "stage": "retention", "reason": "later",
                                 "until": "2020-01-01"}]}},
-     [("waiver-expired", "error", "mkdocs.yml", None, "expired on 2020-01-01", None),
+     [("waiver-expired", "error", "mkdocs.yml", 7, "expired on 2020-01-01", None),
       ("coverage-gap", "error", "personas/reader.yml", 1, "at `buyer/retention`", None)]),
     ("unmapped-page", {"docs/about.md": "# About\n"}, {"rules": {"unmapped-page": "warn"}},
      [("unmapped-page", "warn", "docs/about.md", 1, "names no persona and no stage", None),
@@ -122,9 +124,9 @@ def test_rule(site: Site, files, options, expected):
                 or f["rule"] not in ("coverage-gap", "orphan-persona")]
     got = [(f["rule"], f["severity"], f["file"], f["line"]) for f in findings]
     assert got == [e[:4] for e in sorted(expected, key=lambda e: (e[2], e[3] or 0, e[0]))]
-    by_key = {(f["rule"], f["file"], f["line"]): f for f in findings}
-    for rule, _, file, line, fragment, suggestion in expected:
-        finding = by_key[(rule, file, line)]
+    by_key = {(f["rule"], f["severity"], f["file"], f["line"]): f for f in findings}
+    for rule, severity, file, line, fragment, suggestion in expected:
+        finding = by_key[(rule, severity, file, line)]
         assert fragment in finding["message"]
         assert finding["suggestion"] == suggestion
     failing = any(f["severity"] == "error" for f in run.json()["findings"])

@@ -199,7 +199,7 @@ def test_a_nav_without_the_map_still_builds_it_quietly(site: Site):
 
 def test_map_pages_are_in_the_search_index(site: Site):
     minimal_site(site)
-    configure(site, theme={"name": "material"})
+    configure(site, {"search": "all"}, theme={"name": "material"})  # by default: as the nav
     build(site, "--strict")
     index = json.loads((site.root / "site/search/search_index.json").read_text("utf-8"))
     locations = {doc["location"]: doc for doc in index["docs"]}
@@ -220,7 +220,7 @@ def test_search_indexes_a_map_page_without_its_lists(site: Site, theme: str):
                "close notes.\ngoals: [Close the books in three days]\n")
     site.write("docs/advocacy.md", "---\ntitle: Referral programme playbook\n"
                "personas: [reader]\nstage: advocacy\nreview_by: 2099-01-01\n---\n\nText.\n")
-    configure(site, theme={"name": theme})
+    configure(site, {"search": "all"}, theme={"name": theme})
     build(site, "--strict")
     index = json.loads((site.root / "site/search/search_index.json").read_text("utf-8"))
     persona = " ".join(doc["title"] + " " + doc["text"] for doc in index["docs"]

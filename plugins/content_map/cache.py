@@ -34,7 +34,7 @@ CACHE_DIR = ".cache/content-map"
 
 T = TypeVar("T")
 
-HEAD = ("content-map cache", 5, __version__)
+HEAD = ("content-map cache", 6, __version__)
 """What every cache file starts with; bump the number whenever an entry's shape changes."""
 _MAX_BYTES = 1 << 30
 """A cache file larger than this is not read (a page costs about 1 KB)."""

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
+from . import __version__, history
 from .cache import CACHE_DIR, remembered
 from .engine import Project, Result, analyse
 from .load.siteconfig import SiteConfigError, read_site_config
@@ -101,7 +101,8 @@ def get_parser() -> argparse.ArgumentParser:
     journey.add_argument("--stages", metavar="IDS", help="comma-separated stage ids, in order "
                          "(default: awareness, consideration, decision, retention, advocacy)")
     page = site_command("page", "a draft page for personas at a stage, with a brief", under=kinds)
-    page.add_argument("name", metavar="PATH", help="the page, relative to the docs directory")
+    page.add_argument("name", metavar="PATH", help="the page: from here when that is in the "
+                      "docs directory (docs/guides/x.md), else from the docs directory")
     page.add_argument("--persona", action="append", required=True, metavar="P",
                       help="a persona the page serves (repeat, or separate with commas)")
     page.add_argument("--stage", required=True, metavar="S",
@@ -112,11 +113,15 @@ def get_parser() -> argparse.ArgumentParser:
                       help="when the page must be reviewed (default: in 180 days)")
 
     schema = commands.add_parser("schema", help="Write JSON Schemas of the three file kinds.")
+    schema.add_argument("kind", nargs="?", choices=("persona", "journey", "page"),
+                        metavar="KIND", help="print this one: persona, journey or page")
     schema.add_argument("--out", metavar="DIR", help="folder to write the three .schema.json "
                         "files into (default: print them as one JSON object)")
     schema.add_argument("-f", "--config-file", metavar="FILE", default=argparse.SUPPRESS,
                         help="read the `fields` option of this mkdocs.yml (default: "
                         "./mkdocs.yml when there is one)")
+    history.arguments(site_command("history", "Coverage, open gaps and pieces on each day of "
+                                   "the git history."), _date)
     rules = commands.add_parser("rules", help="List the rules, or explain one (severity, help).")
     rules.add_argument("rule", nargs="?", metavar="RULE", help="a rule id, e.g. dead-end")
     return parser
@@ -217,31 +222,16 @@ def run_generate(args: argparse.Namespace) -> int:
 
 
 def run_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, create_file, journey_file, page_file, persona_file
+    from .scaffold import ScaffoldError, new_file
     from .site.generation import shown
-    from .writer import WriteProblem, ensure_folder
 
     project, result = load(args)
-    analysis, settings = result.analysis, project.settings
+    settings = project.settings
     home = {"persona": project.path(settings.personas_dir),
             "journey": project.path(settings.journeys_dir)}.get(args.kind, project.docs_dir)
-    try:
-        with refused(ScaffoldError, WriteProblem):
-            if args.kind == "persona":
-                made = persona_file(home, args.name, analysis)
-            elif args.kind == "journey":
-                stages = [s.strip() for s in args.stages.split(",") if s.strip()] \
-                    if args.stages else None
-                made = journey_file(home, args.name, stages, analysis)
-            else:
-                made = page_file(home, args.name, analysis, args.persona, args.stage,
-                                 title=args.title, owner=args.owner, review_by=args.review_by,
-                                 fields=settings.fields)
-            if not os.path.isdir(home):  # a new personas or journeys folder, in the project
-                ensure_folder(home, project.root)
-            create_file(made.path, made.text, home)
-    except OSError as exc:
-        raise UsageError(f"cannot create the file ({exc.strerror})") from None
+    with refused(ScaffoldError):
+        made = new_file(args.kind, args.name, result.analysis, home, project.root, vars(args),
+                        settings.fields)
     aside = made.note.startswith("note:")
     print(f"created {shown(made.path)}" + (f": {made.note}" if made.note and not aside else ""))
     if aside:
@@ -250,21 +240,21 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    from .jsonschemas import all_schemas, schema_text, write_schemas
-    from .site.generation import shown
+    from .jsonschemas import schema_output
     from .writer import WriteProblem
 
-    fields: dict[str, str] = {}
-    if args.config_file or any(Path(n).is_file() for n in ("mkdocs.yml", "mkdocs.yaml")):
-        with refused(SiteConfigError):
-            site = read_site_config(args.config_file)
-        fields = dict(_settings(site.path, site.options, None).fields)
-    if not args.out:
-        sys.stdout.write(schema_text(all_schemas(fields)))
-        return EXIT_OK
-    with refused(WriteProblem):
-        for path in write_schemas(args.out, fields):
-            print(f"wrote {shown(path)}")
+    if bool(args.out) == bool(args.kind):
+        raise UsageError("name one schema to print (`content-map schema page`, or persona, "
+                         "journey), or write all three with --out DIR")
+    with refused(SiteConfigError, WriteProblem):
+        for text in schema_output(args.out, args.config_file, _settings, args.kind):
+            sys.stdout.write(text)
+    return EXIT_OK
+
+
+def run_history(args: argparse.Namespace) -> int:
+    with refused(SiteConfigError):
+        _write(history.command(args, _settings), args.output)
     return EXIT_OK
 
 
@@ -277,7 +267,8 @@ def run_rules(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": run_check, "matrix": run_matrix, "export": run_export,
-            "generate": run_generate, "new": run_new, "schema": run_schema, "rules": run_rules}
+            "generate": run_generate, "new": run_new, "schema": run_schema, "rules": run_rules,
+            "history": run_history}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

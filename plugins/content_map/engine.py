@@ -15,14 +15,17 @@ from functools import partial
 from pathlib import Path
 
 from .cache import digest, remembered
+from .load.languages import site_languages
 from .load.metrics_csv import MAX_METRICS_BYTES, load_metrics
 from .load.pages import CACHED, discover_pages, excluded, load_pieces
 from .load.registry import load_journeys, load_personas
+from .load.siteconfig import waiver_lines
 from .load.source import registry_files
 from .model import Analysis, Cell, Continuity, Finding, Inventory, Journey, Persona, Piece, capped
 from .pagecache import PageCache
 from .reader import read_bytes
 from .rules.catalogue import DEAD_END, RULES
+from .rules.causes import Registered, folded, placed
 from .rules.coverage import counting_paths
 from .rules.facts import Facts
 from .rules.links import DeadEnd, by_persona
@@ -43,6 +46,13 @@ class Project:
 
     def path(self, relative: str) -> Path:
         return self.root / relative
+
+    def watched(self) -> list[Path]:
+        """What a live preview watches besides the docs: personas, journeys, metrics (also
+        those not there yet: `watch.watch` waits for them)."""
+        names = (self.settings.personas_dir, self.settings.journeys_dir,
+                 self.settings.metrics_file)
+        return [self.path(n) for n in names if n]
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,8 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
     cache = PageCache(project.cache_dir, CACHED, docs_key) \
         if project.cache_dir is not None else None
     pieces, page_findings = load_pieces(page_list, project.docs_dir, root, registry.journeys,
-                                        registry.personas, settings, cache, parallel)
+                                        registry.personas, settings, cache, parallel,
+                                        site_languages(project.root / project.config_file))
     counting = counting_paths(pieces, settings, today)
     on_files = registry.findings + outside  # the findings on persona and journey files
     across = partial(across_pieces, project, registry, pieces, page_list, counting, today)
@@ -121,8 +132,8 @@ def analyse(project: Project, pages: Iterable[str] | None = None,
         personas=tuple(registry.personas),
         pieces=tuple(pieces),
         cells=found.cells,
-        findings=tuple(_with_severities([*on_files, *page_findings, *found.findings],
-                                        settings)),
+        findings=tuple(_settled(project, registry, [*on_files, *page_findings,
+                                                    *found.findings])),
         today=today,
         continuity=found.walks,
         figures=found.figures,
@@ -185,6 +196,18 @@ def _fingerprint(generation: str, docs: str, registry: Registry, project: Projec
         metrics_bytes = b"\1unreadable"
     return digest(generation, docs, repr(registry.personas), repr(registry.journeys),
                   repr(settings), today.isoformat(), project.config_file, metrics_bytes)
+
+
+def _settled(project: Project, registry: Registry, findings: list[Finding]) -> list[Finding]:
+    """The findings with their severities, the waivers' with their line in mkdocs.yml, and
+    those that only follow from a broken persona or journey file summed up under it."""
+    settings = project.settings
+    found = placed(_with_severities(findings, settings), settings.waivers, project.config_file,
+                   lambda: waiver_lines(project.root / project.config_file))
+    return folded(found, Registered(settings.personas_dir, settings.journeys_dir,
+                                    frozenset(p.id for p in registry.personas),
+                                    frozenset(j.id for j in registry.journeys),
+                                    project.config_file))
 
 
 def _with_severities(findings: list[Finding], settings: Settings) -> list[Finding]:

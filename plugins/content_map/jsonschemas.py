@@ -11,7 +11,7 @@ them: a date is a `YYYY-MM-DD` string, and a bare number is accepted where
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from .load.schema import JOURNEY_FIELDS, PAGE_FIELDS, PERSONA_FIELDS, Field
 from .model import ID_PATTERN
 
 __all__ = ["DIALECT", "SCHEMA_FILES", "all_schemas", "journey_schema", "page_schema",
-           "persona_schema", "schema_text", "write_schemas"]
+           "persona_schema", "schema_output", "schema_text", "write_schemas"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_FILES = {
@@ -164,3 +164,24 @@ def write_schemas(folder: str, fields: Mapping[str, str] | None = None) -> Itera
             yield out / name
     except OSError as exc:
         raise writer.WriteProblem(f"{folder}: cannot be created ({exc.strerror})") from None
+
+
+def schema_output(folder: str | None, config_file: str | None,
+                  settings_of: Callable[[Path, Any, None], Any],
+                  kind: str | None = None) -> Iterator[str]:
+    """What `content-map schema` prints, as it goes: the schema of `kind` (with the `fields`
+    of `config_file`, or of ./mkdocs.yml when there is one), or a line per file written
+    into `folder`. `settings_of` validates the site's options; `SiteConfigError` and
+    `writer.WriteProblem` say why it cannot."""
+    from .load.siteconfig import read_site_config
+    from .site.generation import shown
+
+    fields: dict[str, str] = {}
+    if config_file or any(Path(n).is_file() for n in ("mkdocs.yml", "mkdocs.yaml")):
+        site = read_site_config(config_file)
+        fields = dict(settings_of(site.path, site.options, None).fields)
+    if not folder:
+        yield schema_text(all_schemas(fields)[f"{kind or 'page'}.schema.json"])
+        return
+    for path in write_schemas(folder, fields):
+        yield f"wrote {shown(path)}\n"

@@ -20,11 +20,8 @@ __all__ = [
     "Analysis",
     "MAX_PER_FILE",
     "at_or_above",
-    "capped",
-    "flood_note",
-    "Cell",
-    "Continuity",
-    "Finding",
+    "capped", "flood_note",
+    "Cell", "Continuity", "Finding",
     "Inventory",
     "Journey",
     "Persona",
@@ -169,6 +166,7 @@ class Stage:
     kpis: tuple[str, ...] = ()
     min_content: int | None = None
     line: int | None = None
+    labels: tuple[str, ...] = ()  # the site's own names for it, as pages write them
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +222,7 @@ class Persona:
     stages: Mapping[str, PersonaStage] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     narrative: str = ""
+    labels: tuple[str, ...] = ()  # the site's own names for it, as pages write them
 
     def follows(self, journey_id: str) -> bool:
         return self.journeys is None or journey_id in self.journeys
@@ -265,11 +264,12 @@ class Piece:
     next: tuple[str, ...] = ()
     line: int = 1
     lines: Mapping[str, int] = field(default_factory=dict)  # front-matter field -> line
+    due: date | None = None  # not yet published: when it is due
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return Piece, (self.path, self.file, self.title, self.personas, self.stages,
                        self.status, self.owner, self.channel, self.format, self.intent,
-                       self.review_by, self.next, self.line, self.lines)
+                       self.review_by, self.next, self.line, self.lines, self.due)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ from .load.safe_yaml import plain
 from .settings import Settings, for_build
 from .site.layout import ASSET_FILES, ASSETS, Layout, hoist
 from .site.output import toc_tokens
-from .site.publication import MapPages, Publication, failure, finding_line, publish
+from .site.publication import PLACEHOLDER, MapPages, Publication, publish
+from .watch import watch
 
 __all__ = ["ContentMapPlugin"]
 
@@ -91,7 +92,7 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             script.defer = True
             config.extra_javascript.append(script)
 
-    def on_files(self, files: Any, *, config: Any) -> Any:
+    def _read_files(self, files: Any, *, config: Any) -> Any:
         if self.project is None:
             return files
         self.pages = [f.src_uri for f in files.documentation_pages() if not f.generated_by]
@@ -100,31 +101,39 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
         self.reader = PageReader(self.project.docs_dir, self.project.root)
         self.registry = load_registry(self.project)
         self.layout = Layout(self.settings, self.registry.journeys, self.registry.personas)
-        self.map = MapPages(self.layout, self.settings.field_name("status"))
-        return self._add_map(files, config, self.layout)
+        self.map = MapPages(self.layout, self.settings.field_name("status"), self.settings.search)
+        return files
 
-    def _add_map(self, files: Files, config: Any, layout: Layout) -> Files:
-        """Generated files for the map pages, its assets and `content-map.json` (its
-        content comes with the publication).
+    # After mkdocs-static-i18n (-100) picks a language's files (it takes no generated ones);
+    @event_priority(-110)  # other languages than the default link to the default's map
+    def _add_files(self, files: Any, *, config: Any) -> Any:
+        own = getattr(config.plugins.get("i18n"), "is_default_language_build", True)
+        return self._add_map(files, config, self.layout, own) if self.layout else files
 
-        With an explicit `nav` the site places the overview itself; without one only the
-        overview joins the navigation (SPEC §8): every nav entry is rendered into every
-        page, so one entry per persona and stage would cost personas × pages.
-        """
+    on_files = CombinedEvent(_read_files, _add_files)
+
+    def _add_map(self, files: Files, config: Any, layout: Layout, own: bool) -> Files:
+        """Generated files for the map pages, its assets and data (their content comes with
+        the publication). Without a `nav` only the overview joins the navigation (SPEC §8):
+        each nav entry is rendered into every page. In another language's build (not `own`)
+        the pages are linked to, not built: links lead to the default language's map."""
         for page in self.map.pages.values():
             in_nav = config.nav is None and page.kind == "overview"
             self._put(files, File.generated(
-                config, page.src_uri, content=_PLACEHOLDER,
-                inclusion=InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+                config, page.src_uri, content=PLACEHOLDER, inclusion=InclusionLevel.EXCLUDED
+                if not own else InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV))
+        if not own:
+            return files
         for name in ASSET_FILES:
             self._put(files, File.generated(config, layout.asset_src(name),
                                             abs_src_path=str(ASSETS / name)))
-        if self.settings.export:
-            self._put(files, File.generated(config, layout.export_src, content="{}"))
+        for src in layout.data_srcs():  # content-map.json and the spreadsheets
+            self._put(files, File.generated(config, src, content=""))
         return files
 
     @staticmethod
     def _put(files: Files, file: File) -> None:
+        file.alternates = {}  # type: ignore[attr-defined]  # i18n's sitemap: in no other language
         existing = files.get_file_from_path(file.src_uri)
         if existing is not None:
             log.warning(f"{existing.src_uri} is replaced by the generated content map; "
@@ -132,12 +141,14 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             files.remove(existing)
         files.append(file)
 
+    @event_priority(-90)  # once Material's blog (-50) gave its posts their inclusion
     def on_nav(self, nav: Navigation, *, config: Any, files: Files) -> Navigation:
         if self.project is None or self.layout is None or self.registry is None:
             return nav
         overview = files.get_file_from_path(self.layout.overview_src)
         if config.nav is None and overview is not None and overview.page is not None:
             hoist(nav.items, overview.page)
+        self.map.listed = frozenset(page.file.src_uri for page in nav.pages)
         # The files are final: every page's URL is known, and the publication can start.
         work = functools.partial(
             publish, self.project, self.pages, self.registry,
@@ -176,20 +187,20 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
     def _after_search(self, context: Any, *, page: Any, config: Any, nav: Any) -> Any:
         if page.content is not None:
             page.content = self.map.after_search(page.file.src_uri, page.content)
+        index = getattr(config.plugins.get("search"), "search_index", None)
+        self.map.unindex(page.file.src_uri, page.url, getattr(index, "_entries", None))
         return context
 
     on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _report(self, publication: Publication) -> None:
         """Log each finding, or stop the build on those at or above `fail_on`."""
-        stop = not self.serving or self.settings.serve_fail
-        failing = publication.failing(self.settings.fail_on) if stop else []
-        shown = set(failing)
-        for finding in publication.findings:
-            if finding not in shown:
-                _LOG_AT.get(finding.severity or "error", log.error)(finding_line(finding))
-        if failing:
-            raise PluginError(failure(failing, self.settings.fail_on))
+        logged, failed = publication.report(self.settings.fail_on,
+                                            not self.serving or self.settings.serve_fail)
+        for severity, line in logged:
+            _LOG_AT.get(severity, log.error)(line)
+        if failed:
+            raise PluginError(failed)
 
     def on_page_read_source(self, *, page: Any, config: Any) -> str | None:
         """Give MkDocs each page's source ourselves, so its front-matter is parsed as this
@@ -219,15 +230,15 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
 
     def on_env(self, env: Any, *, config: Any, files: Files) -> Any:
         """Every page has been read: report what the publication found (a failing build
-        stops here, before any page is written), and write the export."""
+        stops here, before any page is written), and write the data files."""
         if self.work is None:
             return env
         publication = self.work.get()
         if self.work.forked:
             self._report(publication)
-        export = files.get_file_from_path(self.layout.export_src) if self.layout else None
-        if export is not None and publication.export is not None:
-            export.content_string = publication.export
+        for src, text in publication.data.items():  # content-map.json and the spreadsheets
+            if (made := files.get_file_from_path(src)) is not None:
+                made.content_string = text
         return env
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -235,13 +246,5 @@ class ContentMapPlugin(BasePlugin[ContentMapConfig]):
             self.work.close()
 
     def on_serve(self, server: Any, *, config: Any, builder: Any) -> Any:
-        if self.project is not None:
-            for name in (self.settings.personas_dir, self.settings.journeys_dir,
-                         self.settings.metrics_file):
-                path = self.project.path(name) if name else None
-                if path is not None and path.exists():
-                    server.watch(str(path))
+        watch(server, self.project.watched() if self.project is not None else ())
         return server
-
-
-_PLACEHOLDER = "<!-- content-map: this page is generated by the content-map plugin -->\n"

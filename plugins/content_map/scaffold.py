@@ -18,18 +18,22 @@ import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 import yaml
 
 from . import writer
+from .brief import brief, next_candidates
+from .load.labels import label_of
 from .load.registry import DEFAULT_JOURNEY, resolve_stage
 from .load.schema import PAGE_FIELDS
 from .model import ID_PATTERN, Analysis, Journey, Persona, Stage
+from .site.generation import shown
 from .suggestion import closest, id_form
 
 __all__ = ["REVIEW_AFTER_DAYS", "ScaffoldError", "Scaffold", "create_file", "journey_file",
-           "page_file", "persona_file"]
+           "new_file", "page_file", "persona_file"]
 
 REVIEW_AFTER_DAYS = 180
 """A new page's `review_by`: half a year after it is scaffolded."""
@@ -53,8 +57,8 @@ def create_file(path: Path, text: str, within: Path) -> None:
     try:
         writer.create(path, text, within)
     except FileExistsError:
-        raise ScaffoldError(f"{path} already exists; content-map new never overwrites a "
-                            "file") from None
+        raise ScaffoldError(f"{shown(path)} already exists; content-map new never "
+                            "overwrites a file") from None
     except writer.WriteProblem as exc:
         raise ScaffoldError(str(exc)) from None
 
@@ -103,7 +107,8 @@ def persona_file(folder: Path, persona_id: str, analysis: Analysis) -> Scaffold:
     _check_id(persona_id, "persona")
     clash = _existing(folder, persona_id, (".yml", ".yaml", ".md"))
     if clash is not None:
-        raise ScaffoldError(f"{clash} already exists; content-map new never overwrites a file")
+        raise ScaffoldError(f"{shown(clash)} already exists; content-map new never "
+                            "overwrites a file")
     for persona in analysis.personas:
         if persona_id in persona.aliases:
             raise ScaffoldError(f"`{persona_id}` is already an alias of the persona "
@@ -161,7 +166,8 @@ def journey_file(folder: Path, journey_id: str, stage_ids: list[str] | None,
     _check_id(journey_id, "journey")
     clash = _existing(folder, journey_id, (".yml", ".yaml"))
     if clash is not None:
-        raise ScaffoldError(f"{clash} already exists; content-map new never overwrites a file")
+        raise ScaffoldError(f"{shown(clash)} already exists; content-map new never "
+                            "overwrites a file")
     defaults = {s.id: s for s in DEFAULT_JOURNEY.stages}
     ids = stage_ids or list(defaults)
     seen: set[str] = set()
@@ -213,28 +219,45 @@ def journey_file(folder: Path, journey_id: str, stage_ids: list[str] | None,
     return Scaffold(folder / f"{journey_id}.yml", text, "\n".join(notes))
 
 
+def _inside(path: str, folder: str) -> str | None:
+    """`path` relative to `folder` (POSIX separators) when it lies inside it, else None;
+    a folder reached through a link counts as the folder."""
+    for inner, outer in ((path, folder), (os.path.realpath(path), os.path.realpath(folder))):
+        rel = os.path.relpath(inner, outer)
+        if rel != "." and rel != ".." and not rel.startswith(".." + os.sep):
+            return rel.replace(os.sep, "/")
+    return None
+
+
 def _page_path(docs_dir: Path, path: str) -> tuple[Path, str]:
-    rel = path.replace("\\", "/").strip()
-    if not rel:
-        raise ScaffoldError("give the page's path, relative to the docs directory")
-    if not rel.endswith(".md"):
-        if posixpath.splitext(rel)[1]:
+    """The page `path` names, taken as typed: relative to the working directory when it
+    lands in the docs folder (tab completion from the project's root gives
+    `docs/guides/x.md`), else relative to the docs folder; an absolute path must lie in
+    the docs folder. Returns the file and its docs-relative POSIX path."""
+    typed = path.strip()
+    if not typed:
+        raise ScaffoldError("give the page's path, e.g. guides/choosing-a-tool.md")
+    if not typed.endswith(".md"):
+        if posixpath.splitext(typed.replace("\\", "/"))[1]:
             raise ScaffoldError(f"`{path}` is not a Markdown page; the path must end in `.md`")
-        rel += ".md"
-    normal = posixpath.normpath(rel)
-    if rel.startswith("/") or normal.startswith("..") or posixpath.isabs(normal):
-        raise ScaffoldError(f"`{path}` is outside the docs directory; give a path relative to "
-                            f"{docs_dir}")
-    if any(part.startswith(".") for part in normal.split("/")):
+        typed += ".md"
+    docs = os.path.normpath(os.path.abspath(docs_dir))
+    rel = _inside(os.path.normpath(os.path.abspath(typed)), docs)
+    if rel is None and not os.path.isabs(typed):
+        rel = _inside(os.path.normpath(os.path.join(docs, typed.replace("\\", "/"))), docs)
+    if rel is None:
+        raise ScaffoldError(f"`{path}` is outside the docs directory ({shown(Path(docs))}); give "
+                            "a path inside it, from here or from the docs directory")
+    if any(part.startswith(".") for part in rel.split("/")):
         raise ScaffoldError(f"`{path}` is hidden (a name starts with `.`); MkDocs would skip it")
-    return docs_dir / normal, normal
+    return docs_dir / rel, rel
 
 
 def _persona_ids(analysis: Analysis, given: list[str]) -> list[Persona]:
     names: dict[str, Persona] = {}
     for known in analysis.personas:
         names[known.id] = known
-        for alias in known.aliases:
+        for alias in (*known.aliases, *known.labels):  # a label: the site's own name
             names.setdefault(alias, known)
     chosen: list[Persona] = []
     for value in given:
@@ -257,6 +280,7 @@ def _persona_ids(analysis: Analysis, given: list[str]) -> list[Persona]:
 
 def _stage(analysis: Analysis, ref: str) -> Stage:
     matches, guess = resolve_stage(ref.strip(), analysis.journeys)
+    matches = matches or [s for j in analysis.journeys for s in j.stages if ref.strip() in s.labels]
     if not matches:
         raise ScaffoldError(f"`{ref}` is not a stage" + (f"; did you mean `{guess}`?" if guess
                                                          else "; see `content-map matrix`"))
@@ -284,10 +308,11 @@ def page_file(
     option): the page is written with those, so the next check reads it."""
     target, rel = _page_path(docs_dir, path)
     if os.path.lexists(target):
-        raise ScaffoldError(f"{target} already exists; content-map new never overwrites a file")
+        raise ScaffoldError(f"{shown(target)} already exists; content-map new never overwrites "
+                            "a file")
     twin = _case_twin(target)
     if twin is not None:
-        raise ScaffoldError(f"{twin} already exists, and differs from {target.name} only in "
+        raise ScaffoldError(f"{shown(twin)} already exists, and differs from {target.name} only in "
                             "case (on macOS and Windows they are the same file); choose "
                             "another name")
     chosen = _persona_ids(analysis, personas)
@@ -308,9 +333,10 @@ def page_file(
     key = {f.name: (fields or {}).get(f.name, f.name) for f in PAGE_FIELDS}  # name -> key
     metadata: dict[str, object] = {
         key["title"]: page_title,
-        key["personas"]: [p.id for p in chosen],
-        key["stage"]: stage.id if _unique(stage, analysis.journeys)
-        else f"{journey.id}/{stage.id}",
+        # a renamed field holds the site's own labels, when personas and stages have them
+        key["personas"]: [label_of(p, key["personas"] != "personas") for p in chosen],
+        key["stage"]: label_of(stage, key["stage"] != "stage", stage.id if _unique(
+            stage, analysis.journeys) else f"{journey.id}/{stage.id}"),
         key["status"]: "draft",
     }
     if owner:
@@ -321,9 +347,8 @@ def page_file(
         except OverflowError:  # `--today` near the end of the calendar
             review_by = dt.date.max
     metadata[key["review_by"]] = review_by
-    next_pages = _next_candidates(analysis, chosen, journey, stage)
-    post = frontmatter.Post(_brief(analysis, chosen, journey, stage, page_title, next_pages,
-                                   key))
+    next_pages = next_candidates(analysis, chosen, journey, stage)
+    post = frontmatter.Post(brief(chosen, journey, stage, page_title, next_pages, key, owner))
     post.metadata.update(metadata)
     text = frontmatter.dumps(post, sort_keys=False) + "\n"
     cells = [c for c in analysis.cells
@@ -335,63 +360,28 @@ def page_file(
     return Scaffold(target, text, note)
 
 
-def _next_candidates(analysis: Analysis, personas: list[Persona], journey: Journey,
-                     stage: Stage) -> list[str]:
-    later = {s.id for s in journey.stages if s.index > stage.index}
-    ids = {p.id for p in personas}
-    return [
-        piece.path for piece in analysis.pieces
-        if ids & set(piece.personas)
-        and any(r.journey == journey.id and r.stage in later for r in piece.stages)
-    ][:5]
-
-
-def _safe(value: str) -> str:
-    """Text that cannot close the HTML comment the brief lives in."""
-    return " ".join(value.replace("--", "- -").replace("<", "‹").replace(">", "›").split())
-
-
-def _brief(analysis: Analysis, personas: list[Persona], journey: Journey, stage: Stage,
-           title: str, next_pages: list[str], key: Mapping[str, str]) -> str:
-    lines = [
-        "<!--",
-        "BRIEF (delete this comment when the page is written; it does not show on the site)",
-        "",
-        f"Stage: {_safe(stage.name)} ({journey.id}/{stage.id}), stage {stage.index + 1} of "
-        f"{len(journey.stages)} of the {_safe(journey.name)}",
-    ]
-    if stage.goal:
-        lines.append(f"The reader's goal here: {_safe(stage.goal)}")
-    if stage.emotions:
-        lines.append(f"How readers tend to feel: {_safe(', '.join(stage.emotions))}")
-    if stage.channels:
-        lines.append(f"Where they look: {_safe(', '.join(stage.channels))}")
-    if stage.kpis:
-        lines.append(f"How this page is measured: {_safe(', '.join(stage.kpis))}")
-    if stage.questions:
-        lines += ["", "What readers ask at this stage:"]
-        lines += [f"- {_safe(q)}" for q in stage.questions]
-    for persona in personas:
-        lines += ["", f"For: {_safe(persona.name)} ({persona.id})"]
-        if persona.summary:
-            lines.append(_safe(persona.summary))
-        if persona.pains:
-            lines += ["Their pains (answer at least one):"]
-            lines += [f"- {_safe(p)}" for p in persona.pains]
-        mood = persona.stages.get(f"{journey.id}/{stage.id}")
-        if mood and mood.questions:
-            lines += ["What they ask at this stage:"]
-            lines += [f"- {_safe(q)}" for q in mood.questions]
-        if mood and mood.emotion:
-            lines.append(f"How they feel here: {_safe(mood.emotion)}")
-        if persona.channels:
-            lines.append(f"Where they look: {_safe(', '.join(persona.channels))}")
-    lines += ["", "Before publishing:",
-              "- Answer the questions above in the reader's words.",
-              f"- Set `{key['owner']}`, and `{key['status']}: published` when the page is "
-              "live."]
-    if stage is not journey.last:
-        lines.append(f"- Add `{key['next']}:` pages at a later stage for the same readers"
-                     + (", e.g. " + _safe(", ".join(next_pages)) if next_pages else "") + ".")
-    lines.append("-->")
-    return f"# {title}\n\n" + "\n".join(lines) + "\n"
+def new_file(kind: str, name: str, analysis: Analysis, home: Path, root: Path,
+             options: Mapping[str, Any], fields: Mapping[str, str] | None = None) -> Scaffold:
+    """Make and create the file `content-map new KIND NAME` asks for, in `home` (the
+    personas, journeys or docs folder, made inside the project when missing). `options`
+    are the command's: `stages`, `persona`, `stage`, `title`, `owner`, `review_by`."""
+    try:
+        if kind == "persona":
+            made = persona_file(home, name, analysis)
+        elif kind == "journey":
+            stages = options.get("stages")
+            made = journey_file(home, name, [s.strip() for s in stages.split(",") if s.strip()]
+                                if stages else None, analysis)
+        else:
+            made = page_file(home, name, analysis, list(options.get("persona") or ()),
+                             options.get("stage") or "", title=options.get("title"),
+                             owner=options.get("owner"), review_by=options.get("review_by"),
+                             fields=fields)
+        if not os.path.isdir(home):  # a new personas or journeys folder, in the project
+            writer.ensure_folder(home, root)
+        create_file(made.path, made.text, home)
+    except writer.WriteProblem as exc:
+        raise ScaffoldError(str(exc)) from None
+    except OSError as exc:
+        raise ScaffoldError(f"cannot create the file ({exc.strerror})") from None
+    return made

@@ -18,11 +18,16 @@ from .model import SEVERITIES, STATUSES, Waiver
 from .rules.catalogue import RULES
 from .suggestion import closest, shown
 
-__all__ = ["BADGE_MODES", "DEFAULTS", "FAIL_ON", "PREVIEW_VARIABLE", "Settings", "SettingsError",
+__all__ = ["BADGE_MODES", "DEFAULTS", "FAIL_ON", "MAP_SEARCH", "PREVIEW_VARIABLE", "Settings",
+           "SettingsError", "UNMATCHED_LABELS",
            "badge_mode", "for_build", "from_options",
            "map_path_problem"]
 
 FAIL_ON = ("error", "warn", "never")
+UNMATCHED_LABELS = ("ignore", "error")
+"""`unmatched_labels`: what a value of a renamed field that names no persona or stage is."""
+MAP_SEARCH = ("nav", "all")
+"""`search`: which map pages a search index gets (those the nav shows, or all)."""
 
 
 class SettingsError(ValueError):
@@ -58,6 +63,8 @@ class Settings:
     color_by: str | None = None
     floors: Mapping[str, float] = field(default_factory=dict)
     ceilings: Mapping[str, float] = field(default_factory=dict)
+    unmatched_labels: str = "ignore"
+    search: str = "nav"
 
     def severity(self, rule: str) -> str:
         return self.rules.get(rule) or RULES[rule].default
@@ -136,6 +143,10 @@ def from_options(options: Mapping[str, Any]) -> Settings:
     problem = map_path_problem(map_path)
     if problem:
         errors.append(f"map_path: {problem}")
+    for name, choices in (("unmatched_labels", UNMATCHED_LABELS), ("search", MAP_SEARCH)):
+        if options.get(name, getattr(DEFAULTS, name)) not in choices:
+            errors.append(f"{name}: `{shown(str(options[name]))}` is not one of "
+                          + ", ".join(choices))
     if errors:
         raise SettingsError(errors)
     return Settings(
@@ -159,6 +170,8 @@ def from_options(options: Mapping[str, Any]) -> Settings:
         color_by=color_by,
         floors=floors,
         ceilings=ceilings,
+        unmatched_labels=str(options.get("unmatched_labels", DEFAULTS.unmatched_labels)),
+        search=str(options.get("search", DEFAULTS.search)),
     )
 
 

@@ -39,6 +39,9 @@ GLOSSARY: tuple[tuple[str, str], ...] = (
     ("Accepted gap", "a gap left open on purpose, with a reason and an end date."),
     ("Not relevant", "a stage that does not matter to a persona."),
     ("Coverage", "covered persona-stage pairs over those that should be covered."),
+    ("Due date", "when a page not yet published should be ready; the Plan lists pages by it."),
+    ("Overdue", "past its date: a page not yet published past its due date, or a published "
+     "page past its review date."),
 )
 """What the map's words mean, for the overview's glossary."""
 

@@ -25,8 +25,8 @@ import stat
 import sys
 from pathlib import Path
 
-__all__ = ["WriteProblem", "append", "create", "ensure_folder", "inside", "remove", "replace",
-           "write_output"]
+__all__ = ["WriteProblem", "append", "append_output", "create", "ensure_folder", "inside",
+           "remove", "replace", "write_output"]
 
 _TEMP_PREFIX = ".content-map-"
 _TEMP_SUFFIX = ".tmp"
@@ -74,16 +74,20 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
-def _atomic(target: Path, data: bytes, mode: int | None, sync: bool) -> None:
+def _atomic(target: Path, data: bytes, mode: int | None, sync: bool,
+            mtime_ns: int | None = None) -> None:
     """Write `data` to a temporary file beside `target`, then rename it over `target`.
 
-    `mode` is the mode of the file replaced; None for a new file (the umask decides)."""
+    `mode` is the mode of the file replaced; None for a new file (the umask decides).
+    `mtime_ns` dates the file (a copy of a file as it was at a past commit)."""
     fd, tmp = _temporary(target.parent, _NEW if mode is None else 0o600)
     try:
         try:
             _write_all(fd, data)
             if mode is not None:
                 os.fchmod(fd, mode)
+            if mtime_ns is not None:
+                os.utime(fd, ns=(mtime_ns, mtime_ns))
             if sync:
                 os.fsync(fd)
         finally:
@@ -134,6 +138,20 @@ def write_output(name: str, text: str | bytes) -> None:
         raise _problem(name, exc) from None
 
 
+def append_output(name: str, text: str | bytes) -> None:
+    """Add to the end of a file the user (or the CI runner) named, as the shell's `>>`
+    would: created when missing, never truncated, in one write."""
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0), 0o666)
+        try:
+            _write_all(fd, _data(text))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _problem(name, exc) from None
+
+
 def _check_within(target: Path, within: Path) -> None:
     if not inside(target.parent, within):
         raise WriteProblem(f"{target}: its folder leads outside {within} (through a link); "
@@ -168,7 +186,8 @@ def ensure_folder(folder: Path, within: Path) -> None:
             raise WriteProblem(f"{path}: leads outside {within}; nothing was written")
 
 
-def replace(target: Path, text: str | bytes, within: Path, sync: bool = False) -> None:
+def replace(target: Path, text: str | bytes, within: Path, sync: bool = False,
+            mtime_ns: int | None = None) -> None:
     """Write a file the tool chose inside `within`, replacing its own earlier version."""
     try:
         ensure_folder(target.parent, within)
@@ -182,7 +201,7 @@ def replace(target: Path, text: str | bytes, within: Path, sync: bool = False) -
             if not stat.S_ISREG(st.st_mode):
                 raise WriteProblem(f"{target}: is not a regular file; it was left alone")
             mode = stat.S_IMODE(st.st_mode)
-        _atomic(target, _data(text), mode, sync)
+        _atomic(target, _data(text), mode, sync, mtime_ns)
     except OSError as exc:
         raise _problem(target, exc) from None
 

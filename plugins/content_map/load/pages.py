@@ -19,6 +19,8 @@ from ..model import Finding, Journey, Persona, Piece
 from ..pagecache import Identity, PageCache, collector_paused
 from ..settings import Settings
 from . import safe_yaml
+from .labels import MAPPING_FIELDS, Labels
+from .languages import ONE_LANGUAGE, Languages
 from .pieces import PageIndex, PieceMaker, front_matter, unbuilt, unmapped
 from .schema import PAGE_FIELDS
 from .source import Homes, read_page_header, utf8_name
@@ -97,16 +99,20 @@ def load_pieces(
     settings: Settings,
     cache: PageCache | None = None,
     parallel: bool = False,
+    languages: Languages = ONE_LANGUAGE,
 ) -> tuple[list[Piece], list[Finding]]:
     """Read each page's header; return the pieces and the findings.
 
     Excluded pages are not pieces, but their front-matter is still checked: MkDocs
     parses it all the same. With a `cache`, a page whose file is unchanged since the
     last run is not read again: its parsed front-matter and findings come from the cache.
-    With `parallel`, many pages to read are shared among the machine's cores.
+    With `parallel`, many pages to read are shared among the machine's cores. A page
+    that translates another (see `languages`) is checked, but only the page it
+    translates is a piece.
     """
     pages = sorted(pages)
-    job = _PageJob(pages, docs_dir, root, journeys, personas, settings, cache is not None)
+    job = _PageJob(pages, docs_dir, root, journeys, personas, settings, cache is not None,
+                   languages)
     outcomes: dict[str, Outcome] = {}
     todo: list[tuple[str, str | None]] = []
     idents: dict[str, Identity | None] = {}
@@ -170,18 +176,21 @@ class _PageJob:
     """Everything needed to turn one page into its outcome, shared by all pages of a run."""
 
     def __init__(self, pages: list[str], docs_dir: Path, root: Path, journeys: list[Journey],
-                 personas: list[Persona], settings: Settings, keep_parsed: bool):
+                 personas: list[Persona], settings: Settings, keep_parsed: bool,
+                 languages: Languages = ONE_LANGUAGE):
         self.docs = str(docs_dir)
         self.docs_sep = os.path.join(self.docs, "")  # the docs folder, ending with a separator
         self.docs_rel = _relative(docs_dir, root)
         self.homes = Homes((Path(docs_dir), root))
         self.names = {f.name: settings.field_name(f.name) for f in PAGE_FIELDS}
         self.exclude = settings.exclude
+        self.translations = languages.translations(pages)  # translation -> its page
         self.keep_parsed = keep_parsed
         self.shared: dict[Any, Any] = {}  # one object for each value many pieces hold
-        self.maker = PieceMaker(pages, personas, journeys, self.names, self.share)
+        labels = Labels.of(personas, journeys, self.names, settings.unmatched_labels)
+        self.maker = PieceMaker(pages, personas, journeys, self.names, self.share, labels)
         self.context = _context(pages, self.names, self.maker.persona_ids, personas, journeys,
-                                settings)
+                                settings, languages, labels)
 
     def share(self, value: Any, key: Any = None) -> Any:
         """The one object equal to `value` (or known by `key`) that pieces hold, so that a
@@ -213,13 +222,18 @@ class _PageJob:
                 if self.keep_parsed else None
         piece = None
         names = self.names
-        if excluded(path, self.exclude):
+        if excluded(path, self.exclude) or path in self.translations:
             pass
-        elif data is None or not any(names[k] in data for k in ("personas", "stage", "stages")):
+        elif data is None or not any(names[k] in data for k in MAPPING_FIELDS):
             if path not in broken:
                 unmapped(file, findings, names)
         else:
+            mark = len(findings)
             piece = self.maker.make(path, file, title, data, findings)
+            if self.maker.labels.unlabelled(piece, {k for k in MAPPING_FIELDS
+                                                    if names[k] in data}):
+                piece = None  # none of its labels is the site's: not a piece
+                del findings[mark:]
         if data is not None and data.unbuilt:
             unbuilt(file, data, findings)
         return piece, findings, broken.get(path), parsed
@@ -242,14 +256,15 @@ def _keepable(parsed: Parsed) -> str | None:
 
 
 def _context(pages: list[str], names: dict[str, str], persona_ids: dict[str, str],
-             personas: list[Persona], journeys: list[Journey], settings: Settings) -> str:
+             personas: list[Persona], journeys: list[Journey], settings: Settings,
+             languages: Languages, labels: Labels) -> str:
     """A fingerprint of everything a page's outcome depends on besides its own bytes. Not
     the day: the rules that depend on it run over all the pieces (`rules.freshness`)."""
     return digest(
         "\n".join(pages), repr(sorted(names.items())), repr(sorted(persona_ids.items())),
         repr([(p.id, p.journeys) for p in personas]),
         repr([(j.id, [s.id for s in j.stages]) for j in journeys]),
-        repr(settings.exclude),
+        repr(settings.exclude), repr(languages), repr(labels),
     )
 
 

@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import STATUSES, Finding, Journey, Persona, Piece, StageRef
+from ..model import ID_PATTERN, STATUSES, Finding, Journey, Persona, Piece, StageRef
 from ..suggestion import closest, shown
 from . import safe_yaml
 from .header import Header
+from .labels import Labels
 from .registry import resolve_stage
 from .schema import PAGE_FIELDS, Validator
 
@@ -190,11 +191,12 @@ def _plainly_valid(data: safe_yaml.YamlMap, names: dict[str, str]) -> dict[str, 
         if status not in _STATUSES or type(status) is not str:
             return None
         clean["status"] = status
-    review_by = get(names["review_by"])
-    if review_by is not None:
-        if type(review_by) is not dt.date:
-            return None
-        clean["review_by"] = review_by
+    for name in ("review_by", "due"):
+        value = get(names[name])
+        if value is not None:
+            if type(value) is not dt.date:
+                return None
+            clean[name] = value
     return clean
 
 
@@ -231,8 +233,9 @@ class PieceMaker:
     uses for the standard fields."""
 
     def __init__(self, pages: Iterable[str], personas: list[Persona], journeys: list[Journey],
-                 names: dict[str, str], share: Callable[..., Any]):
+                 names: dict[str, str], share: Callable[..., Any], labels: Labels | None = None):
         self.index = PageIndex(set(pages))
+        self.labels = labels or Labels()  # the site's own names for personas and stages
         self.names = names
         self.persona_ids: dict[str, str] = {}  # id or alias -> id
         for persona in personas:
@@ -256,7 +259,7 @@ class PieceMaker:
             title=clean.get("title") or title or _title_from_path(path),
             personas=share(tuple(personas)),
             stages=share(tuple(stages)),
-            status=share(clean.get("status", "published")),
+            status=share(_status(clean, data)),
             owner=share(clean.get("owner")),
             channel=share(clean.get("channel")),
             format=share(clean.get("format")),
@@ -265,14 +268,23 @@ class PieceMaker:
             next=tuple(self._next(page)),
             line=1,
             lines=share(page.lines, tuple(page.lines.items())),
+            due=share(clean.get("due")),
         )
 
     def _personas(self, page: _Page) -> list[str]:
         """The personas the page serves, by id; `unknown-persona` for the others."""
         resolved: list[str] = []
         for item, name in enumerate(page.clean.get("personas", ())):
-            canonical = self.persona_ids.get(name)
-            if canonical is None:
+            canonical = self.persona_ids.get(name) or self.labels.persona(name)
+            if canonical is None and "personas" in self.labels.lenient:
+                continue  # another label of the site's own taxonomy
+            parts = [p.strip() for p in name.split(",")] if "," in name else []
+            if canonical is None and parts and all(ID_PATTERN.fullmatch(p) for p in parts):
+                listed = f"[{', '.join(parts)}]"  # `personas: ops-lead, cfo` is one text
+                page.add("unknown-persona", page.line("personas", item),
+                         f"`{shown(name)}` is one text, not a list of personas; write "
+                         f"`{shown(listed)}`", suggestion=listed, persona=name)
+            elif canonical is None:
                 guess = closest(name, self.persona_ids)
                 page.add("unknown-persona", page.line("personas", item),
                          f"`{shown(name)}` is not a persona"
@@ -307,11 +319,16 @@ class PieceMaker:
         refs: list[StageRef] = []
         for field_name, position, ref in written:
             matches, guess = resolve_stage(ref, self.journeys, hint)
+            matches = matches or self.labels.stage(ref, hint)
+            if not matches and field_name in self.labels.lenient:
+                continue  # another label of the site's own taxonomy
             line = page.line(field_name, position)
+            named = ref.rpartition("/")[0] or hint
+            named = named if any(j.id == named for j in self.journeys) else None
             if not matches:
                 page.add("unknown-stage", line,
                          f"`{shown(ref)}` is not a stage of "
-                         + (f"the `{hint}` journey" if hint else "any journey")
+                         + (f"the `{shown(named)}` journey" if named else "any journey")
                          + (f"; did you mean `{shown(guess)}`?" if guess else ""),
                          suggestion=guess, stage=ref)
             elif len(matches) > 1:
@@ -359,6 +376,13 @@ class PieceMaker:
             elif resolved != page.path and resolved not in paths:
                 paths.append(resolved)
         return paths
+
+
+def _status(clean: Mapping[str, Any], data: safe_yaml.YamlMap) -> str:
+    """A piece's status: `published` unless it says otherwise, and never `published`
+    while it says `draft: true` (Material's blog, and other engines, do not build it)."""
+    status: str = clean.get("status", "published")
+    return "draft" if status == "published" and data.get("draft") is True else status
 
 
 def _title_from_path(path: str) -> str:

@@ -165,6 +165,7 @@ def load_journeys(folder: Path, root: Path) -> tuple[list[Journey], list[Finding
                 kpis=entry.get("kpis", ()),
                 min_content=entry.get("min_content"),
                 line=line,
+                labels=tuple(entry.get("labels", ())),
             ))
         if not stages:
             if "stages" in clean:
@@ -202,6 +203,9 @@ def resolve_stage(ref: str, journeys: list[Journey] | tuple[Journey, ...],
     if journey_id and not any(j.id == journey_id for j in journeys):
         guess = closest(journey_id, [j.id for j in journeys])
         return [], f"{guess}/{stage_id}" if guess else None
+    elsewhere = [f"{j.id}/{stage_id}" for j in journeys if j.stage(stage_id) is not None]
+    if journey_id and len(elsewhere) == 1:  # a stage of another journey
+        return [], elsewhere[0]
     candidates = [s.id for j in journeys if not journey_id or j.id == journey_id for s in j.stages]
     guess = closest(stage_id, candidates)
     if guess and journey_id and ref.count("/"):
@@ -380,4 +384,5 @@ def _persona(entry: _Parsed, aliases: tuple[str, ...], journeys: list[Journey]) 
         stages=_stage_notes(entry, own_journeys),
         aliases=aliases,
         narrative=entry.narrative,
+        labels=tuple(clean.get("labels", ())),
     )

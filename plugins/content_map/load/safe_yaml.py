@@ -139,7 +139,8 @@ def load(text: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.context and exc.problem:
             problem = f"{exc.problem} ({exc.context})"
-        raise YamlProblem(problem, *(where(mark) if mark else (None, None))) from None
+        spot: tuple[int | None, int | None] = where(mark) if mark else (None, None)
+        raise YamlProblem(_tabbed(text, spot[0]) or problem, *spot) from None
     except yaml.YAMLError as exc:  # reader errors
         position = getattr(exc, "position", None)
         at = text.count("\n", 0, position) + 1 if isinstance(position, int) else None
@@ -147,6 +148,16 @@ def load(text: str) -> Any:
         raise YamlProblem(reason, at, None) from None
     finally:
         loader.dispose()
+
+
+def _tabbed(text: str, line: int | None) -> str | None:
+    """The problem in words when `line` is indented with a tab, which YAML refuses."""
+    if line is None:
+        return None
+    row = (text.split("\n")[line - 1:line] or [""])[0]
+    if "\t" not in row[:len(row) - len(row.lstrip(" \t"))]:
+        return None
+    return "this line is indented with a tab, which YAML does not allow: indent with spaces"
 
 
 def _too_deep(text: str, upto: int, where: Position) -> YamlProblem:

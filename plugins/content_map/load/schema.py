@@ -59,6 +59,8 @@ STAGE_FIELDS = (
         "Counting pieces each persona needs at this stage (overrides coverage.min_per_cell).",
         minimum=0,
     ),
+    Field("labels", "texts", "Your site's own names for this stage, as pages already write "
+          "them (any text, e.g. `Get started`); see the `fields` option.", single=True),
 )
 
 JOURNEY_FIELDS = (
@@ -104,6 +106,8 @@ PERSONA_FIELDS = (
     Field("stages", "idmap", "The persona's emotion and questions at each stage.",
           fields=PERSONA_STAGE_FIELDS),
     Field("aliases", "ids", "Other ids pages may use for this persona.", single=True),
+    Field("labels", "texts", "Your site's own names for this persona, as pages already write "
+          "them (any text, e.g. `Administrators`); see the `fields` option.", single=True),
 )
 
 PAGE_FIELDS = (
@@ -118,6 +122,7 @@ PAGE_FIELDS = (
     Field("format", "text", "Article, guide, video, checklist…"),
     Field("intent", "text", "What the reader wants: learn, compare, buy, fix…"),
     Field("review_by", "date", "Date by which the piece must be reviewed (YYYY-MM-DD)."),
+    Field("due", "date", "Date by which a piece not yet published is due (YYYY-MM-DD)."),
     Field("next", "texts", "Next-step pages, relative to the docs directory.", single=True),
 )
 

@@ -16,7 +16,7 @@ import yaml
 
 from ..reader import NotRegular, read_bytes
 
-__all__ = ["PLUGIN_NAME", "SiteConfig", "SiteConfigError", "read_site_config"]
+__all__ = ["PLUGIN_NAME", "SiteConfig", "SiteConfigError", "read_site_config", "waiver_lines"]
 
 PLUGIN_NAME = "content-map"
 
@@ -146,3 +146,30 @@ def read_site_config(path: str | os.PathLike[str] | None = None) -> SiteConfig:
         has_nav=bool(data.get("nav")),
         raw=data,
     )
+
+
+def _child(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if isinstance(name, yaml.ScalarNode) and name.value == key:
+                return value
+    return None
+
+
+def waiver_lines(path: Path) -> tuple[int, ...]:
+    """The line of each of the plugin's `coverage.waivers` in the mkdocs.yml at `path`
+    (none when they are not written in that file, e.g. inherited)."""
+    try:
+        text = read_bytes(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+        root = yaml.compose(text, Loader=_TolerantLoader)  # noqa: S506 - nodes only
+    except (NotRegular, OSError, UnicodeDecodeError, RecursionError, yaml.YAMLError):
+        return ()
+    plugins = _child(root, "plugins")
+    options = _child(plugins, PLUGIN_NAME)
+    if isinstance(plugins, yaml.SequenceNode):
+        options = next((_child(entry, PLUGIN_NAME) for entry in plugins.value
+                        if _child(entry, PLUGIN_NAME) is not None), None)
+    waivers = _child(_child(options, "coverage"), "waivers")
+    if not isinstance(waivers, yaml.SequenceNode):
+        return ()
+    return tuple(entry.start_mark.line + 1 for entry in waivers.value)

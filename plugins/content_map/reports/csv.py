@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Analysis
 from ..rules.coverage import counting_paths
+from ..rules.schedule import is_overdue
 from ..settings import Settings
 from ..terminal import visible
 
@@ -33,7 +34,7 @@ __all__ = ["CELL_COLUMNS", "PIECE_COLUMNS", "cells", "cells_csv", "pieces", "pie
 PIECE_COLUMNS = (
     "path", "file", "title", "persona", "persona_name", "journey", "stage", "stage_name",
     "stage_order", "status", "counts", "cell_state", "owner", "channel", "format", "intent",
-    "review_by", "stale", "next",
+    "review_by", "stale", "next", "due", "overdue",
 )
 CELL_COLUMNS = (
     "persona", "persona_name", "journey", "stage", "stage_name", "stage_order", "state",
@@ -98,6 +99,8 @@ def pieces_csv(analysis: Analysis, settings: Settings) -> str:
                     piece.owner, piece.channel, piece.format, piece.intent,
                     piece.review_by.isoformat() if piece.review_by else None,
                     stale, "; ".join(piece.next),
+                    piece.due.isoformat() if piece.due else None,
+                    is_overdue(piece, analysis.today),
                 ))
     return _csv(PIECE_COLUMNS, rows)
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..model import Finding
 from ..terminal import visible
+from ..writer import WriteProblem, append_output
 from .baseline import fixed_lines
 
 if TYPE_CHECKING:
@@ -83,8 +84,8 @@ def step_summary(report: Report) -> str | None:
 
     try:
         append_step_summary(markdown(report), report.environ)
-    except OSError as exc:
-        return f"cannot append to GITHUB_STEP_SUMMARY ({exc.strerror})"
+    except WriteProblem as exc:
+        return f"cannot append to GITHUB_STEP_SUMMARY: {exc}"
     return None
 
 
@@ -134,6 +135,6 @@ def append_step_summary(markdown: str, environ: Mapping[str, str] | None = None)
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
         return False
-    with open(target, "a", encoding="utf-8", errors="backslashreplace") as handle:
-        handle.write(markdown if markdown.endswith("\n") else markdown + "\n")
+    text = markdown if markdown.endswith("\n") else markdown + "\n"
+    append_output(target, text.encode("utf-8", "backslashreplace"))
     return True

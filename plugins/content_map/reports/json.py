@@ -83,6 +83,7 @@ def _model(analysis: Analysis) -> dict[str, Any]:
                 "stages": [str(s) for s in p.stages], "status": p.status, "owner": p.owner,
                 "channel": p.channel, "format": p.format, "intent": p.intent,
                 "review_by": p.review_by.isoformat() if p.review_by else None,
+                "due": p.due.isoformat() if p.due else None,
                 "next": list(p.next),
             }
             for p in analysis.pieces

@@ -9,6 +9,11 @@ a problem when lines move.
 
 A message shows hidden characters as escapes (`terminal.visible`), as dashboards
 print it; a file name that is not UTF-8 is a URI of its bytes (`caf%E9.md`).
+
+The tool's `informationUri` and each rule's `helpUri` are the documentation address the
+installed package declares (`[project.urls] Documentation`, the README, whose *Rules*
+section explains every rule). A package that declares none gets neither: the log never
+points at a page that does not exist, and each rule carries its full help itself.
 """
 
 from __future__ import annotations
@@ -28,12 +33,27 @@ from .json import dumps
 if TYPE_CHECKING:
     from .registry import Report
 
-__all__ = ["INFORMATION_URI", "SARIF_SCHEMA", "render", "sarif_log"]
+__all__ = ["SARIF_SCHEMA", "documentation", "render", "sarif_log"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/mkdocs-content-map/"
+DISTRIBUTION = "mkdocs-content-map"
 BASE_ID = "%SRCROOT%"
 LEVEL = {"error": "error", "warn": "warning", "info": "note", "ignore": "none"}
+
+
+def documentation() -> str | None:
+    """The https address of the documentation the installed package declares, if any."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        urls = metadata(DISTRIBUTION).get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "documentation" and url.strip().startswith("https://"):
+            return url.strip()
+    return None
 
 
 def render(report: Report) -> str:
@@ -53,7 +73,8 @@ def sarif_log(report: Report) -> dict[str, Any]:
     root = Path(report.environ["GITHUB_WORKSPACE"]) if prefix else report.root
     severities = report.severities
     rule_ids = list(RULES)
-    rules = [_rule(RULES[r].id, severities.get(r, RULES[r].default)) for r in rule_ids]
+    home = documentation()
+    rules = [_rule(RULES[r].id, severities.get(r, RULES[r].default), home) for r in rule_ids]
     state = "new" if report.baseline is not None else None
     results = [_result(f, rule_ids.index(f.rule) if f.rule in RULES else None, state, prefix)
                for f in report.analysis.findings]
@@ -61,7 +82,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
         "tool": {"driver": {
             "name": "content-map",
             "fullName": "content-map (customer-first content planning for MkDocs)",
-            "informationUri": INFORMATION_URI,
+            **({"informationUri": home} if home else {}),
             "version": __version__,
             "semanticVersion": __version__,
             "rules": rules,
@@ -73,7 +94,7 @@ def sarif_log(report: Report) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def _rule(rule_id: str, severity: str) -> dict[str, Any]:
+def _rule(rule_id: str, severity: str, home: str | None) -> dict[str, Any]:
     rule = RULES[rule_id]
     return {
         "id": rule.id,
@@ -81,6 +102,7 @@ def _rule(rule_id: str, severity: str) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} {rule.help}"},
         "help": {"text": rule.help, "markdown": rule.help},
+        **({"helpUri": home.split("#")[0] + "#rules"} if home else {}),
         "defaultConfiguration": {"level": LEVEL.get(severity, "warning"),
                                  "enabled": severity != "ignore"},
         "properties": {"tags": ["content", "documentation"], "defaultSeverity": rule.default},

@@ -105,8 +105,13 @@ def _summary_line(analysis: Analysis, paint: Callable[[str, str], str]) -> str:
     total = cells["covered"] + cells["gap"] + cells["waived"]
     coverage = facts["coverage"]
     figure = "n/a" if coverage is None else f"{coverage:.0%}"
-    return (f"{head} · {facts['pieces']} pieces, {facts['personas']} personas, "
-            f"{facts['stages']} stages · coverage {figure} ({cells['covered']} of {total} cells)")
+    return (f"{head} · {_many(facts['pieces'], 'piece')}, "
+            f"{_many(facts['personas'], 'persona')}, {_many(facts['stages'], 'stage')} · "
+            f"coverage {figure} ({cells['covered']} of {_many(total, 'cell')})")
+
+
+def _many(count: int, word: str) -> str:
+    return f"{count} {word}{'s' if count != 1 else ''}"
 
 
 def text_matrix(analysis: Analysis, style: Style | None = None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import Finding
-from . import continuity, coverage, engagement, freshness, links
+from . import continuity, coverage, engagement, freshness, links, schedule
 
 if TYPE_CHECKING:
     from .facts import Facts
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BACKWARD_NEXT", "CELLS", "CONFIG", "COVERAGE_GAP", "DEAD_END", "DUPLICATE_ID",
     "JOURNEYS", "JOURNEY_BREAK", "LOW_ENGAGEMENT", "METRICS_DATA", "METRICS_FILE",
-    "ORPHAN_PERSONA", "PAGES", "PERSONAS", "PERSONA_JOURNEY", "PIECES", "RULES", "Rule",
+    "ORPHAN_PERSONA", "OVERDUE", "PAGES", "PERSONAS", "PERSONA_JOURNEY", "PIECES", "RULES", "Rule",
     "SCHEMA", "STALE", "Scope", "UNKNOWN_FIELD", "UNKNOWN_NEXT", "UNKNOWN_PERSONA",
     "UNKNOWN_STAGE", "UNMAPPED_PAGE", "WAIVER_EXPIRED", "YAML_SYNTAX", "every", "some",
 ]
@@ -87,6 +87,7 @@ UNKNOWN_NEXT = "unknown-next"
 COVERAGE_GAP = "coverage-gap"
 ORPHAN_PERSONA = "orphan-persona"
 STALE = "stale"
+OVERDUE = "overdue"
 DEAD_END = "dead-end"
 JOURNEY_BREAK = "journey-break"
 BACKWARD_NEXT = "backward-next"
@@ -147,6 +148,12 @@ RULES: dict[str, Rule] = {
              "A page's `review_by` date has passed.",
              "Review the page and move `review_by` forward.",
              check=freshness.stale),
+        Rule(OVERDUE, "warn", every(PIECES),
+             "A page not yet published has passed its `due` date.",
+             "Publish the page, or agree a new date with its owner and move `due` forward. "
+             "`due` is for pieces not yet published (idea, planned, draft, review); the plan "
+             "page shows them by date, and `review_by` is for published ones.",
+             check=schedule.overdue),
         Rule(DEAD_END, "warn", every(PIECES),
              "A page leaves a persona with nowhere to go next.",
              "Add a `next` page at a later stage that serves the same persona.",

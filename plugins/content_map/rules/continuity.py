@@ -126,8 +126,14 @@ def breaks(facts: Facts) -> list[Finding]:
             "journey-break", persona.file, persona.line,
             f"a reader who is `{walk.persona}` cannot follow `next` links from "
             f"`{walk.first}` to `{walk.last}` in the `{walk.journey}` journey: the way stops "
-            f"at `{walk.reached}`" + (f" ({walk.path[-1]})" if walk.path else "")
+            f"at `{walk.reached}`" + (f" ({_file(facts, walk.path[-1])})" if walk.path else "")
             + f"; link a `{walk.reached}` page to a later page that serves `{walk.persona}`",
             persona=walk.persona, journey=walk.journey, stage=walk.reached,
         ))
     return findings
+
+
+def _file(facts: Facts, path: str) -> str:
+    """A piece as reports name files: from the folder of mkdocs.yml."""
+    piece = facts.piece.get(path)
+    return piece.file if piece is not None else path

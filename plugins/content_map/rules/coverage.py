@@ -144,7 +144,8 @@ def gaps(facts: Facts) -> list[Finding]:
         message = (f"{have} {statuses} page{'s' if threshold > 1 else ''} for `{persona.id}` "
                    f"at `{journey.id}/{stage.id}` ({stage.name})")
         if cell.in_progress:
-            message += f"; {len(cell.in_progress)} in progress: " + ", ".join(cell.in_progress[:3])
+            message += f"; {len(cell.in_progress)} in progress: " + ", ".join(
+                facts.piece[p].file if p in facts.piece else p for p in cell.in_progress[:3])
         if cell.state == "waived":
             message += f"; waived: {cell.reason or ''}"
             severity: str | None = "info"

@@ -24,6 +24,7 @@ from .index import FACETS, PERSONA_FACETS, Index
 from .layout import MapPage
 from .links import Addresses, Links
 from .pagedata import LIST_CAP, DataRows, PageData, shares
+from .plan import PlanView, plan_view
 from .roster import roster
 from .views import (
     AttentionView,
@@ -57,7 +58,8 @@ UNASSIGNED = "none"
 """The key a stage page counts its pieces that name no persona under (a cell's key has
 slashes, so it never is this)."""
 
-View = OverviewView | PersonaView | StageView | GapsView | ProblemsView | AttentionView
+View = OverviewView | PersonaView | StageView | GapsView | ProblemsView | AttentionView | \
+    PlanView
 
 
 class Composer:
@@ -120,6 +122,9 @@ class Composer:
             return problems_view(page.title, self.analysis, self.settings, self.tally)
         if page.kind == "attention":
             return self.needs_attention(page, links)
+        if page.kind == "plan":
+            return plan_view(page.title, self.settings.nav_title, self.analysis, index, links,
+                             self.filters, self.settings.export)
         raise ValueError(f"unknown map page kind {page.kind!r}")
 
     # -- the pages -----------------------------------------------------------------------

@@ -14,8 +14,9 @@ from typing import Any
 from ..model import Journey, Persona
 from ..settings import Settings
 
-__all__ = ["ASSETS", "ASSET_FILES", "ATTENTION", "EXPORT", "GAPS", "OVERVIEW", "PROBLEMS",
-           "Layout", "MapPage", "hoist", "lane_anchor", "persona_page", "stage_page"]
+__all__ = ["ASSETS", "ASSET_FILES", "ATTENTION", "CELLS_CSV", "EXPORT", "GAPS", "OVERVIEW",
+           "PIECES_CSV", "PLAN", "PROBLEMS", "Layout", "MapPage", "hoist", "lane_anchor",
+           "persona_page", "stage_page"]
 
 ASSETS = Path(__file__).parent / "assets"
 """The map's CSS and JavaScript, shipped in the package and copied into every site."""
@@ -23,6 +24,7 @@ ASSET_FILES = ("content-map.css", "content-map.js")
 
 OVERVIEW, GAPS, ATTENTION, EXPORT = "index.md", "gaps.md", "attention.md", "content-map.json"
 PROBLEMS = "problems.md"
+PLAN, PIECES_CSV, CELLS_CSV = "plan.md", "pieces.csv", "cells.csv"
 """The map's own files, relative to its folder (`map_path`, or `generate --out`)."""
 
 
@@ -47,7 +49,7 @@ class MapPage:
 
     src_uri: str
     title: str  # plain text; escape it before handing it to a theme
-    kind: str  # overview | persona | stage | gaps | problems | attention
+    kind: str  # overview | persona | stage | gaps | problems | attention | plan
     persona: str | None = None
     journey: str | None = None
     stage: str | None = None
@@ -68,6 +70,14 @@ class Layout:
         self.attention_src = f"{root}/{ATTENTION}"
         self.problems_src = f"{root}/{PROBLEMS}"
         self.export_src = f"{root}/{EXPORT}"
+        self.plan_src = f"{root}/{PLAN}"
+        self.pieces_src, self.cells_src = f"{root}/{PIECES_CSV}", f"{root}/{CELLS_CSV}"
+
+    def data_srcs(self) -> tuple[str, ...]:
+        """The data files written beside the pages, when the export is on: the JSON
+        export and the two spreadsheets."""
+        return (self.export_src, self.pieces_src, self.cells_src) if self.settings.export \
+            else ()
 
     def persona_src(self, persona_id: str) -> str:
         return f"{self.root}/{persona_page(persona_id)}"
@@ -84,7 +94,8 @@ class Layout:
         pages = [MapPage(self.overview_src, self.settings.nav_title, "overview"),
                  MapPage(self.gaps_src, "Gaps", "gaps"),
                  MapPage(self.problems_src, "Problems", "problems"),
-                 MapPage(self.attention_src, "Needs attention", "attention")]
+                 MapPage(self.attention_src, "Needs attention", "attention"),
+                 MapPage(self.plan_src, "Plan", "plan")]
         pages += [MapPage(self.persona_src(p.id), p.name, "persona", persona=p.id)
                   for p in self._personas]
         journeys = self._journeys

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from urllib.parse import quote
 
 from ..model import Finding
+from .builtpages import UNBUILT
 from .index import Index
 from .layout import Layout, lane_anchor
 from .urls import page_url, relative_url, safe_url, source_link
@@ -20,8 +21,11 @@ class Addresses:
 
     def __init__(self, layout: Layout, index: Index, urls: Mapping[str, str] | None = None,
                  *, use_directory_urls: bool = True, docs_prefix: str = "",
-                 source_base: str | None = None):
+                 source_base: str | None = None, unbuilt: frozenset[str] = frozenset(),
+                 translations: Mapping[str, tuple[tuple[str, str], ...]] | None = None):
         self.layout = layout
+        self.unbuilt = unbuilt  # pages the build does not write: shown, never linked
+        self.translations = translations or {}  # page -> (locale, URL) of its translations
         self.index = index
         self.urls: Mapping[str, str] = urls or {}
         self.use_directory_urls = use_directory_urls
@@ -52,7 +56,8 @@ class Links:
     def to(self, src: str, fragment: str | None = None) -> str:
         href = self._seen.get(src)
         if href is None:
-            href = self._seen[src] = relative_url(self._at.url(src), self.base)
+            href = self._seen[src] = UNBUILT if src in self._at.unbuilt \
+                else relative_url(self._at.url(src), self.base)
         return f"{href}#{fragment}" if fragment else href
 
     def root(self) -> str:
@@ -97,8 +102,22 @@ class Links:
     def piece(self, path: str) -> str:
         return self.to(path)
 
+    def translations(self, path: str) -> list[tuple[str, str]]:
+        """(locale, href) of each translation of the page at `path`."""
+        return [(locale, relative_url(url, self.base))
+                for locale, url in self._at.translations.get(path, ())]
+
     def export(self) -> str:
         return self.to(self._layout.export_src)
+
+    def plan(self, fragment: str | None = None) -> str:
+        return self.to(self._layout.plan_src, fragment)
+
+    def pieces_csv(self) -> str:
+        return self.to(self._layout.pieces_src)
+
+    def cells_csv(self) -> str:
+        return self.to(self._layout.cells_src)
 
     def finding(self, finding: Finding) -> str | None:
         """Where a finding is best seen on the site: its cell, persona, stage or page."""

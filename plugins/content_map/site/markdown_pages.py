@@ -1,42 +1,48 @@
-"""The map as plain Markdown pages, for engines that run no plugins (such as Zensical).
+"""The map's second output: the renderer's pages as Markdown files, for engines that run
+no plugins (such as Zensical), and the files beside them.
 
-`generate --out DIR` writes `index.md` (figures and the matrix), one page per
-persona (`personas/<id>.md`), one per stage (`stages/<journey>/<stage>.md`) and
-`gaps.md` (every finding, by rule). Links to content pages are relative paths
-from each generated file to the page's Markdown source, which is what MkDocs and
-its successors resolve, so DIR belongs inside the docs directory
-(e.g. `docs/content-map`).
+Each map page the plugin publishes becomes a Markdown file at the same place in the docs
+tree: front-matter with its title (and, on the overview and persona pages, Material's
+`hide: [toc]`, as the plugin sets it), then one raw HTML block holding exactly the HTML the
+plugin's page shows, with a link to the map's styles and its script. Python-Markdown passes
+a block of HTML through as it is, so the engine shows the same page. The styles, the
+script and `content-map.json` are written beside the pages.
 
-Every generated file starts with `MARKER`. A file without it is never
-overwritten, and a page this folder's last run generated (listed in `MANIFEST`) whose
-persona or stage is gone is removed, so the folder always matches the model.
+Every file written starts with a line that says it is generated (`owned`): a file without
+it is never overwritten, and a file this folder's last run wrote (listed in `MANIFEST`)
+that is no longer part of the map is removed, so the folder always matches the model.
 """
 
 from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .. import writer
-from ..model import Analysis, Finding, Journey, Persona, Piece, Stage
 from ..reader import open_regular, read_bytes
-from ..reports.markdown_text import code, link, message, table, text
-from ..reports.text import summary
-from ..rules.catalogue import RULES
-from ..vocabulary import LEGEND, STATES, cell_label
-from .layout import GAPS, OVERVIEW, persona_page, stage_page
+from .layout import ASSET_FILES, ASSETS
+from .output import Rendered
+from .urls import relative_url
 
-__all__ = ["MANIFEST", "MARKER", "GenerateError", "Generated", "render_pages", "write_pages"]
+__all__ = ["MANIFEST", "MARKER", "GenerateError", "Generated", "asset_text", "markdown_page",
+           "owned", "rebase", "write_files"]
 
-MARKER = "<!-- content-map: generated page; edit personas, journeys and pages instead -->"
+NOTICE = "content-map: generated file; edit personas, journeys and pages instead"
+MARKER = f"<!-- {NOTICE} -->"
+"""The first line of a page `generate` wrote before pages had front-matter."""
+_FIRST_LINES = {
+    ".md": f"---\n# {NOTICE}\n",  # a YAML comment: front-matter must start the file
+    ".css": f"/* {NOTICE} */\n",
+    ".js": f"// {NOTICE}\n",
+}
 
 
 class GenerateError(Exception):
-    """The pages cannot be written (a file the tool did not generate is in the way)."""
+    """The files cannot be written (a file the tool did not generate is in the way)."""
 
 
 @dataclass(frozen=True)
@@ -45,247 +51,122 @@ class Generated:
     removed: tuple[str, ...]
 
 
-class _Site:
-    """Where things are: links from one generated page to another page or a content page."""
-
-    def __init__(self, analysis: Analysis, out: Path, docs_dir: Path, docs_prefix: str):
-        self.analysis = analysis
-        self.out = out
-        self.docs_dir = docs_dir
-        self.docs_prefix = docs_prefix  # e.g. "docs/": how report paths name docs pages
-        self.cells = {(c.persona, c.journey, c.stage): c for c in analysis.cells}
-        self.persona_files = {p.file: p for p in analysis.personas}
-
-    def to_page(self, here: str, target: str) -> str:
-        """A link target from generated page `here` to generated page `target` (both in out)."""
-        return posixpath.relpath(target, posixpath.dirname(here) or ".")
-
-    def to_content(self, here: str, path: str) -> str:
-        """A link target from generated page `here` to the content page at docs path `path`."""
-        source = os.path.join(self.out, *here.split("/"))
-        target = os.path.join(self.docs_dir, *path.split("/"))
-        return Path(os.path.relpath(target, os.path.dirname(source))).as_posix()
-
-    def piece_link(self, here: str, piece: Piece) -> str:
-        label = link(text(piece.title), self.to_content(here, piece.path))
-        if piece.status != "published":
-            label += f" ({text(piece.status)})"
-        return label
-
-    def persona_link(self, here: str, persona: Persona) -> str:
-        return link(text(persona.name), self.to_page(here, persona_page(persona.id)))
-
-    def stage_link(self, here: str, stage: Stage, label: str | None = None) -> str:
-        return link(label or text(stage.name),
-                    self.to_page(here, stage_page(stage.journey, stage.id)))
-
-    def pieces(self, here: str, paths: tuple[str, ...]) -> str:
-        found = [self.analysis.piece(p) for p in paths]
-        return "<br>".join(self.piece_link(here, p) for p in found if p is not None)
-
-    def where(self, here: str, finding: Finding) -> str:
-        label = code(finding.location)
-        if finding.file in self.persona_files:
-            persona = self.persona_files[finding.file]
-            return link(label, self.to_page(here, persona_page(persona.id)))
-        if self.docs_prefix and finding.file.startswith(self.docs_prefix) \
-                and finding.file.endswith(".md"):
-            return link(label, self.to_content(here, finding.file[len(self.docs_prefix):]))
-        return label
+def _kept(code: int) -> bool:
+    """Whether YAML reads the character as itself inside double quotes: printable, and no
+    line break (NEL, U+2028 and U+2029 are line breaks to YAML) or byte order mark."""
+    return (0x20 <= code < 0x7F or 0xA0 <= code < 0xD800 or 0xE000 <= code <= 0xFFFD
+            or code > 0xFFFF) and code not in (0x2028, 0x2029, 0xFEFF)
 
 
-def _bullets(items: tuple[str, ...] | list[str]) -> str:
-    return "".join(f"- {text(item)}\n" for item in items)
+def _yaml_string(value: str) -> str:
+    """`value` as a YAML double-quoted scalar that every YAML parser reads back the same:
+    quotes, backslashes and whatever YAML would not read as itself are escapes."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif _kept(code):
+            out.append(ch)
+        else:
+            out.append(f"\\u{code:04x}")
+    return '"' + "".join(out) + '"'
 
 
-def _index(site: _Site) -> str:
-    here = OVERVIEW
-    analysis = site.analysis
-    facts = summary(analysis)
-    cells = facts["cells"]
-    total = cells["covered"] + cells["gap"] + cells["waived"]
-    coverage = facts["coverage"]
-    figure = "n/a" if coverage is None else f"{coverage:.0%}"
-    out = [f"# Content map\n\nCoverage of each persona's journey by the site's content, as of "
-           f"{analysis.today.isoformat()}.\n",
-           table(["Personas", "Stages", "Pieces", "Coverage", "Gaps", "Waived", "Findings"],
-                 [[str(facts["personas"]), str(facts["stages"]), str(facts["pieces"]),
-                   f"{figure} ({cells['covered']} of {total} cells)", str(cells["gap"]),
-                   str(cells["waived"]),
-                   link(str(len(analysis.findings)), site.to_page(here, GAPS))]])]
-    for journey in analysis.journeys:
-        personas = [p for p in analysis.personas if p.follows(journey.id)]
-        if not personas:
-            continue
-        out.append(f"## {text(journey.name)}\n")
-        if journey.description:
-            out.append(text(journey.description) + "\n")
-        heads = ["Persona", *(site.stage_link(here, s) for s in journey.stages)]
-        rows = []
-        for persona in personas:
-            row = [site.persona_link(here, persona)]
-            for stage in journey.stages:
-                cell = site.cells.get((persona.id, journey.id, stage.id))
-                value = cell_label(cell, in_progress=True)
-                if cell is not None and cell.state != "skipped":
-                    target = site.to_page(here, stage_page(journey.id, stage.id))
-                    value = link(value, f"{target}#persona-{persona.id}")
-                row.append(value)
-            rows.append(row)
-        out.append(table(heads, rows))
-    out.append(LEGEND + "\n")
-    out.append("## Personas\n")
-    out.append("".join(f"- {site.persona_link(here, p)}" + (f": {text(p.summary)}" if p.summary
-                                                            else "") + "\n"
-                       for p in analysis.personas) or "No personas yet.\n")
-    out.append(f"See the {link('gap report', site.to_page(here, GAPS))} for every finding.\n")
-    return "\n".join(out)
+_TAG = re.compile(r"<[A-Za-z][^<>]*>")
+_ATTRIBUTE = re.compile(r"""(\s(?:href|src)=")([^"]*)(")"""  # a link: rebased
+                        r"""|\s[^\s=>]+(?:=(?:"[^"]*"|'[^']*'|[^\s>]*))?""")  # any other
 
 
-def _persona(site: _Site, persona: Persona) -> str:
-    here = persona_page(persona.id)
-    analysis = site.analysis
-    facts = [f"Id {code(persona.id)}", f"type {text(persona.type)}"]
-    if persona.frequency:
-        facts.append(f"comes {text(persona.frequency)}")
-    if persona.aliases:
-        facts.append("also " + ", ".join(code(a) for a in persona.aliases))
-    out = [f"# {text(persona.name)}\n"]
-    if persona.summary:
-        out.append(text(persona.summary) + "\n")
-    out.append(" · ".join(facts) + f" · {link('Content map', site.to_page(here, OVERVIEW))}\n")
-    for title, items in (("Goals", persona.goals), ("Pains", persona.pains),
-                         ("Motivations", persona.motivations)):
-        if items:
-            out.append(f"## {title}\n\n" + _bullets(items))
-    if persona.channels:
-        out.append("**Channels:** " + ", ".join(text(c) for c in persona.channels) + "\n")
-    if persona.demographics:
-        out.append("## Demographics\n")
-        out.append(table(["Trait", "Value"], [[text(k.capitalize()), text(v)]
-                                    for k, v in persona.demographics.items()]))
-    if persona.narrative:
-        out.append("## Story\n")
-        out.extend(text(par) + "\n" for par in persona.narrative.split("\n\n") if par.strip())
-    gaps: list[str] = []
-    for journey in analysis.journeys:
-        if not persona.follows(journey.id):
-            continue
-        out.append(f"## {text(journey.name)}\n")
-        rows = []
-        for stage in journey.stages:
-            cell = site.cells.get((persona.id, journey.id, stage.id))
-            state = cell.display_state if cell else "skipped"
-            mood = persona.stages.get(f"{journey.id}/{stage.id}")
-            status = " ".join(STATES[state])
-            if cell is not None and cell.reason:
-                status += f": {text(cell.reason)}"
-            rows.append([
-                site.stage_link(here, stage),
-                status,
-                site.pieces(here, cell.pieces) if cell else "",
-                site.pieces(here, cell.in_progress) if cell else "",
-                text(mood.emotion) if mood and mood.emotion else "",
-                "<br>".join(text(q) for q in mood.questions) if mood else "",
-            ])
-            if cell is not None and cell.state == "gap":
-                label = text(f"{journey.name}: {stage.name}")
-                gaps.append(f"- {site.stage_link(here, stage, label)}"
-                            f": {cell.count} of {cell.threshold} counting pieces"
-                            + (f", {len(cell.in_progress)} in progress" if cell.in_progress else "")
-                            + "\n")
-        out.append(table(["Stage", "State", "Pieces", "In progress", "Feels", "Asks"], rows))
-    out.append("## Gaps\n")
-    out.append("".join(gaps) if gaps else "No gaps.\n")
-    return "\n".join(out)
+def _rebased(href: str, url_dir: str, source_dir: str) -> str:
+    """`href`, written relative to the page's URL, relative to its source file's folder."""
+    if not href or href[0] in "#?/":
+        return href
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc:
+        return href
+    path = parts.path
+    target = posixpath.normpath(posixpath.join(url_dir, path)) if path else url_dir
+    if target in (".", ""):
+        target = ""
+    elif path.endswith("/") or posixpath.basename(path) in (".", ".."):
+        target += "/"
+    moved = relative_url(target, source_dir)
+    return moved + href[len(path):]
 
 
-def _stage(site: _Site, journey: Journey, stage: Stage) -> str:
-    here = stage_page(journey.id, stage.id)
-    out = [f"# {text(stage.name)}\n",
-           f"Stage {stage.index + 1} of {len(journey.stages)} of the "
-           f"{text(journey.name)} · {link('Content map', site.to_page(here, OVERVIEW))}\n"]
-    if stage.goal:
-        out.append(f"**Goal:** {text(stage.goal)}\n")
-    for title, items in (("Questions", stage.questions), ("Emotions", stage.emotions),
-                         ("Channels", stage.channels), ("KPIs", stage.kpis)):
-        if items:
-            out.append(f"## {title}\n\n" + _bullets(items))
-    out.append("## Pieces by persona\n")
-    any_persona = False
-    for persona in site.analysis.personas:
-        cell = site.cells.get((persona.id, journey.id, stage.id))
-        if cell is None:
-            continue
-        any_persona = True
-        state = cell.display_state
-        out.append(f'<a id="persona-{persona.id}"></a>\n\n### {text(persona.name)}\n')
-        line = " ".join(STATES[state])
-        if state != "skipped":
-            line += f", {cell.count} of {cell.threshold} counting pieces"
-        if cell.reason:
-            line += f": {text(cell.reason)}"
-        out.append(line + f" · {site.persona_link(here, persona)}\n")
-        paths = (*cell.pieces, *cell.in_progress, *cell.other)
-        pieces = [p for p in (site.analysis.piece(x) for x in paths) if p is not None]
-        if pieces:
-            out.append(table(["Page", "Status", "Owner", "Format", "Channel"], [
-                [site.piece_link(here, p), text(p.status), text(p.owner or ""),
-                 text(p.format or ""), text(p.channel or "")] for p in pieces]))
-    if not any_persona:
-        out.append("No persona follows this journey.\n")
-    return "\n".join(out)
+def rebase(html: str, url: str, src: str) -> str:
+    """The links of `html` (made for the page at site URL `url`) made relative to the folder
+    of its source `src`, as an engine that reads every relative href and src of a page as
+    relative to its Markdown file (Zensical) expects. Attributes other than `href` and
+    `src` (the page data the script reads) are left as they are."""
+    url_dir = url if url.endswith("/") or not url else posixpath.dirname(url) + "/"
+    url_dir = "" if url_dir == "/" else url_dir
+    source_dir = posixpath.dirname(src)
+    source_dir = source_dir + "/" if source_dir else ""
+    if url_dir == source_dir:
+        return html
+
+    def attribute(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        return match.group(1) + _rebased(match.group(2), url_dir, source_dir) + match.group(3)
+
+    return _TAG.sub(lambda tag: _ATTRIBUTE.sub(attribute, tag.group(0)), html)
 
 
-def _gaps(site: _Site) -> str:
-    here = GAPS
-    findings = site.analysis.findings
-    out = ["# Gap report\n",
-           (f"{len(findings)} finding{'s' if len(findings) != 1 else ''}, grouped by rule, "
-            f"as of {site.analysis.today.isoformat()}. "
-            f"{link('Content map', site.to_page(here, OVERVIEW))}\n") if findings
-           else "No findings.\n"]
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_rule.setdefault(finding.rule, []).append(finding)
-    for rule_id in sorted(by_rule, key=lambda r: list(RULES).index(r) if r in RULES else 99):
-        items = by_rule[rule_id]
-        rule = RULES.get(rule_id)
-        out.append(f"## {text(rule_id)} ({len(items)})\n")
-        if rule is not None:
-            out.append(f"{message(rule.summary)} {message(rule.help)}\n")
-        out.append(table(["Severity", "Where", "Message"], [
-            [text(f.severity or "error"), site.where(here, f), message(f.message)] for f in items]))
-    return "\n".join(out)
+def markdown_page(rendered: Rendered, title: str, css: str, js: str,
+                  searched: bool = True) -> str:
+    """A map page as Markdown: front-matter, then the page's HTML in one raw HTML block.
+
+    `title` is what the engine shows in the navigation and the window title (the plugin
+    hands its theme the same, escaped); `css` and `js` are the assets' hrefs from the page;
+    a page not `searched` says so to the search index (`search: exclude`), as the plugin's.
+    Blank lines would end the HTML block for some Markdown engines, and lines indented by
+    four spaces read as code in front of it: the HTML has neither at the start of a line.
+    The links are relative to the page's source (see `rebase`).
+    """
+    front = [_FIRST_LINES[".md"] + f"title: {_yaml_string(title)}\n"]
+    if rendered.page.kind in ("overview", "persona"):
+        front.append("hide:\n  - toc\n")
+    if not searched:
+        front.append("search:\n  exclude: true\n")
+    html = "\n".join(line.lstrip() for line in rendered.html.splitlines() if line.strip())
+    body = (f'<div class="cm-generated">\n<link rel="stylesheet" href="{css}">\n{html}\n'
+            f'<script src="{js}" defer></script>\n</div>\n')
+    return f"{''.join(front)}---\n\n{rebase(body, rendered.url, rendered.page.src_uri)}"
 
 
-def render_pages(analysis: Analysis, out: Path, docs_dir: Path,
-                 docs_prefix: str) -> dict[str, str]:
-    """Generated path (relative to `out`) -> Markdown text, each starting with `MARKER`."""
-    site = _Site(analysis, out, docs_dir, docs_prefix)
-    pages: dict[str, Callable[[], str]] = {OVERVIEW: partial(_index, site),
-                                           GAPS: partial(_gaps, site)}
-    for persona in analysis.personas:
-        pages[persona_page(persona.id)] = partial(_persona, site, persona)
-    for journey in analysis.journeys:
-        for stage in journey.stages:
-            pages[stage_page(journey.id, stage.id)] = partial(_stage, site, journey, stage)
-    return {path: f"{MARKER}\n\n{render().rstrip()}\n" for path, render in pages.items()}
+def asset_text(name: str) -> str:
+    """One of the map's assets, as `generate` writes it (after its generated-file line)."""
+    suffix = os.path.splitext(name)[1]
+    body = (ASSETS / name).read_text(encoding="utf-8")
+    return _FIRST_LINES[suffix] + body
+
+
+assert all(os.path.splitext(name)[1] in _FIRST_LINES for name in ASSET_FILES)
+
+
+def owned(path: Path, listed: bool = False) -> bool:
+    """Whether `path` is a regular file `generate` wrote: it starts with the line each
+    kind of file gets (never blocks on a FIFO). A data file (JSON, CSV) has no room for
+    such a line: it is the tool's when the folder's last run `listed` it."""
+    first = _FIRST_LINES.get(path.suffix)
+    if first is None:
+        return listed and os.path.isfile(path) and not os.path.islink(path)
+    expected = [first, MARKER + "\n"] if path.suffix == ".md" else [first]
+    try:
+        with open_regular(path) as handle:
+            head = handle.read(max(len(e) for e in expected) + 1)
+    except OSError:
+        return False
+    text = head.replace(b"\r\n", b"\n")
+    return any(text.startswith(e.encode()) for e in expected)
 
 
 MANIFEST = ".content-map-files"
-"""In the `--out` folder: the pages generated there, one per line. Only those are ever
-removed, so a page written by `generate` into another folder is never touched."""
-
-
-def _ours(path: Path) -> bool:
-    """Whether `path` is a regular file that starts with `MARKER` (never blocks on a FIFO)."""
-    try:
-        with open_regular(path) as handle:
-            first = handle.readline(len(MARKER) + 2)
-    except OSError:
-        return False
-    return first.rstrip(b"\r\n") == MARKER.encode()
+"""In the `--out` folder: the files generated there, one per line. Only those are ever
+removed, so a file written by `generate` into another folder is never touched."""
 
 
 def _manifest(out: Path) -> list[str]:
@@ -296,30 +177,46 @@ def _manifest(out: Path) -> list[str]:
     return [line for line in text.splitlines() if line and ".." not in line.split("/")]
 
 
-def write_pages(pages: dict[str, str], out: Path) -> Generated:
-    """Write the pages under `out`; remove the pages an earlier run wrote there that are no
-    longer part of the map.
+def write_files(files: dict[str, str], out: Path) -> Generated:
+    """Write the files under `out`; remove the files an earlier run wrote there that are
+    no longer part of the map.
 
     Refuses (before writing anything) when a file the tool did not generate is in the way.
-    Every write goes through the one writer, confined to `out`.
+    Every write goes through the one writer, confined to `out`; a file whose content is
+    already what it would be is left alone, so a second run changes nothing.
     """
-    blocked = [rel for rel in pages if os.path.lexists(out / rel) and not _ours(out / rel)]
+    before = _manifest(out)
+    blocked = [rel for rel in files
+               if os.path.lexists(out / rel) and not owned(out / rel, rel in before)]
     if blocked:
         raise GenerateError(
             f"{out}: {', '.join(sorted(blocked))} "
             f"{'was' if len(blocked) == 1 else 'were'} not generated by content-map; "
             "move them away or choose another --out folder")
     try:
-        before = _manifest(out)
         written = []
-        for rel, content in sorted(pages.items()):
-            writer.replace(out / rel, content, within=out)
+        for rel, text in sorted(files.items()):
+            # A name that is not UTF-8 (shown on Problems) reads as U+FFFD, as the engine
+            # would show it: the engine reads these files as UTF-8.
+            content = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            if not _same(out / rel, content):
+                writer.replace(out / rel, content, within=out)
             written.append(rel)
-        writer.replace(out / MANIFEST, "".join(f"{rel}\n" for rel in written), within=out)
+        listing = "".join(f"{rel}\n" for rel in written)
+        if not _same(out / MANIFEST, listing):
+            writer.replace(out / MANIFEST, listing, within=out)
         removed = []
         for rel in before:
-            if rel not in pages and _ours(out / rel) and writer.remove(out / rel, out):
+            if rel not in files and owned(out / rel, True) and writer.remove(out / rel, out):
                 removed.append(rel)
     except writer.WriteProblem as exc:
         raise GenerateError(str(exc)) from None
     return Generated(tuple(written), tuple(removed))
+
+
+def _same(path: Path, content: str) -> bool:
+    data = content.encode("utf-8")
+    try:
+        return read_bytes(path, len(data) + 1) == data
+    except OSError:
+        return False

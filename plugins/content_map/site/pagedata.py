@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ..model import Piece
+from .builtpages import UNBUILT
 from .index import FACETS, PERSONA_FACETS, ROLES, Index
 from .links import Addresses, Links
 
@@ -90,8 +91,11 @@ class DataRows:
         metrics = index.piece_metrics
         self.urls: dict[str, str] = {}
         self.rows: dict[str, str] = {}
+        self.unbuilt = at.unbuilt  # pieces the build does not write: no URL, never linked
         for piece in a.pieces:
-            url = self.urls[piece.path] = at.url(piece.path)
+            url = None if piece.path in self.unbuilt else at.url(piece.path)
+            if url is not None:
+                self.urls[piece.path] = url
             row: list[Any] = [
                 piece.title, url, ROLES.index(index.role(piece)),
                 [self.personas[pid] for pid in piece.personas],
@@ -131,6 +135,8 @@ class PageData:
 
     def href(self, piece: Piece) -> str:
         """The link to `piece` from this page, as the script makes it from the data."""
+        if piece.path in self._shared.unbuilt:
+            return UNBUILT  # `builtpages.unlinked` makes the link text
         return self.root + self._shared.urls[piece.path]
 
     def piece(self, piece: Piece) -> int:

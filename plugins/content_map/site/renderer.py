@@ -37,6 +37,7 @@ from ..reader import open_regular
 from ..settings import Settings
 from ..vocabulary import FACET_LABELS, SEVERITY_LABELS, STATES, plain_name
 from .attention import DUE_DAYS
+from .builtpages import unlinked
 from .composer import Composer
 from .figures import COMPACT_METRICS
 from .index import FACETS, PERSONA_FACETS, Index
@@ -63,7 +64,8 @@ TABLES: Mapping[str, Any] = {
 """The constant tables every template gets besides its `view` and `links`."""
 
 _TEMPLATE = {"overview": "overview.html", "persona": "persona.html", "stage": "stage.html",
-             "gaps": "gaps.html", "problems": "problems.html", "attention": "attention.html"}
+             "gaps": "gaps.html", "problems": "problems.html", "attention": "attention.html",
+             "plan": "plan.html"}
 
 
 class CompiledTemplates(BytecodeCache):
@@ -167,6 +169,8 @@ class Renderer:
         docs_prefix: str = "",
         source_base: str | None = None,
         project_root: str | os.PathLike[str] | None = None,
+        unbuilt: frozenset[str] = frozenset(),
+        translations: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
     ):
         self.analysis = analysis
         self.settings = settings
@@ -174,9 +178,11 @@ class Renderer:
         self.index = Index(analysis)
         self.addresses = Addresses(self.layout, self.index, urls,
                                    use_directory_urls=use_directory_urls,
-                                   docs_prefix=docs_prefix, source_base=source_base)
+                                   docs_prefix=docs_prefix, source_base=source_base,
+                                   unbuilt=unbuilt, translations=translations)
         self.composer = Composer(analysis, settings, self.index, self.addresses)
         self.env = environment(template_dirs, project_root)
+        self.env.globals.update(trend=None, spreadsheets=settings.export)  # see _trend.html
         self._tops: dict[Any, str] = {}
 
     def pages(self) -> list[MapPage]:
@@ -192,14 +198,15 @@ class Renderer:
                      for name in sorted(self.env.list_templates())]
         at = self.addresses
         return digest(repr(templates), repr(sorted(at.urls.items())),
-                      repr(at.use_directory_urls), at.docs_prefix, repr(at.source_base))
+                      repr(at.use_directory_urls), at.docs_prefix, repr(at.source_base),
+                      repr(sorted(at.unbuilt)), repr(sorted(at.translations.items())))
 
     def render(self, page: MapPage) -> Rendered:
         """One map page's HTML, with its links relative to the page's own URL."""
         links = self.addresses.links(page.src_uri)
         view = self.composer.view(page, links)
-        html = self.env.get_template(_TEMPLATE[page.kind]).render(view=view, links=links,
-                                                                  **TABLES)
+        html = unlinked(self.env.get_template(_TEMPLATE[page.kind]).render(
+            view=view, links=links, **TABLES))
         return Rendered(page, self.addresses.url(page.src_uri), html, headings(html))
 
     def render_all(self) -> list[Rendered]:
@@ -221,7 +228,8 @@ class Renderer:
                 top = self._tops[key] = top_template.render(context)
         else:
             top = top_template.render(context)
-        return Badges(top, steps_template.render(context) if view.steps else "")
+        return Badges(unlinked(top), unlinked(steps_template.render(context))
+                      if view.steps else "")
 
     @functools.cached_property
     def _badge_templates(self) -> tuple[Template, Template]:

@@ -551,7 +551,8 @@
   function row(data, piece, results) {
     var r = piece.row, tr = element("tr"), cell;
     cell = element("td");
-    cell.appendChild(link(data.root + r[1], r[0]));
+    // a piece the build does not write (a draft post) has no URL: its title, unlinked
+    cell.appendChild(r[1] === null ? document.createTextNode(r[0]) : link(data.root + r[1], r[0]));
     tr.appendChild(cell);
     cell = element("td");
     links(cell, r[3].map(function (i) {
