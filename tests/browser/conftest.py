@@ -33,8 +33,8 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-sync", "--no-first-run"]
 # Screenshots go to tests/artifacts/ (ignored by git); `make screenshots` points this at
 # docs-assets/screenshots/ to refresh the README's pictures.
-SCREENSHOTS = Path(os.environ.get("CONTENT_MAP_SCREENSHOTS")
-                   or REPO / "tests" / "artifacts" / "screenshots").absolute()
+ARTIFACTS = REPO / "tests" / "artifacts" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CONTENT_MAP_SCREENSHOTS") or ARTIFACTS).absolute()
 SCHEMES = {"light": "default", "dark": "slate"}
 
 
