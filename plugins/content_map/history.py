@@ -36,6 +36,7 @@ from .engine import Project, analyse
 from .load.siteconfig import MAX_CONFIG_BYTES, read_site_config
 from .load.source import MAX_FILE_BYTES
 from .model import Analysis
+from .reader import read_bytes
 from .reports.json import dumps
 from .repository import FILE, Blobs, Commit, GitProblem, Repository, locate
 from .settings import Settings, from_options
@@ -137,10 +138,10 @@ class _Followed:
 def _git_hash(path: Path) -> str | None:
     """The blob id git gives a file's bytes; None when it is not a regular file."""
     try:
-        if not path.is_file() or path.is_symlink():
+        if path.is_symlink():
             return None
-        data = path.read_bytes()
-    except OSError:
+        data = read_bytes(path, MAX_FILE_BYTES)  # a longer file differs: it is copied again
+    except OSError:  # missing, or not a regular file
         return None
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
