@@ -198,6 +198,9 @@ def test_the_only_journey_file_broken_is_one_finding(site: Site):
     assert not [f for f in found if f["rule"] == "unknown-stage"]
     assert [f["severity"] for f in found if f["file"] == "journeys/support.yml"] == \
         ["error", "info"]
+    note = found[[f["file"] for f in found].index("journeys/support.yml") + 1]
+    assert note["message"].startswith("and 3 pages whose stages are unknown while `support` "
+                                      "cannot be read")
 
 
 # -- 5. hints that lead somewhere ---------------------------------------------------------

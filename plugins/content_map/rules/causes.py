@@ -82,9 +82,12 @@ def _follows(root: _Root, finding: Finding, registered: Registered,
         stage = finding.stage or ""
         if finding.rule == "unknown-stage" and (
                 finding.journey == root.id or stage.startswith(root.id + "/")
-                or finding.file in hinted and "/" not in stage
-                or not registered.journey_ids):  # no journey at all: every stage is unknown
+                or finding.file in hinted and "/" not in stage):
             return f"page that names {name}|pages that name {name}"
+        if finding.rule == "unknown-stage" and not registered.journey_ids:
+            # No journey was read at all: every stage is unknown for want of this one.
+            return (f"page whose stage is unknown while {name} cannot be read|"
+                    f"pages whose stages are unknown while {name} cannot be read")
         if finding.rule == "schema" and f"follows {name}, which is not a journey" \
                 in finding.message:
             return f"persona that follows {name}|personas that follow {name}"
