@@ -36,6 +36,9 @@ def ready(page: Any) -> None:
 def test_the_map_reached_by_instant_navigation_works_and_back_undoes_a_filter(
         open_page, instant_url):
     page, _ = open_page(instant_url)
+    # Material follows a link in place only once it has read the sitemap, which it fetches
+    # after the page loaded: before that a click is an ordinary navigation.
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("typeof window.document$") == "object"  # instant navigation is on
     marker = page.evaluate("window.__stays = 1")  # a full load would lose it
     page.evaluate("document.querySelector(\"nav.md-nav a[href$='content-map/']\").click()")
