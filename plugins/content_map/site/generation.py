@@ -192,11 +192,11 @@ def map_files(analysis: Analysis, where: Target, project: Project | None = None)
     settings = replace(where.settings, map_path=where.map_path)
     prefix = where.docs_prefix
     overrides = [where.custom_dir / "content-map"] if where.custom_dir else []
+    trend = site_trend(replace(project, settings=settings), analysis) if project else None
     renderer = Renderer(analysis, settings, use_directory_urls=where.use_directory_urls,
                         template_dirs=overrides, docs_prefix=prefix,
-                        source_base=source_base(where.repo_url, where.edit_uri, prefix))
-    trend = site_trend(replace(project, settings=settings), analysis) if project else None
-    renderer.env.globals["trend"] = trend  # see _trend.html
+                        source_base=source_base(where.repo_url, where.edit_uri, prefix),
+                        trend=trend)
     layout = renderer.layout
     root = layout.root + "/"
     # As the plugin: with `search: nav`, only the map pages in the nav are searched (the

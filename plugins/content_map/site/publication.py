@@ -185,13 +185,14 @@ def publish(project: Project, pages: Iterable[str], registry: Registry,
     site = built_pages(urls, pages, site_languages(project.root / project.config_file))
     cache_dir = project.cache_dir
     prefix = docs_prefix(project)
+    trend = site_trend(project, analysis)
     renderer = Renderer(analysis, project.settings, template_dirs=template_dirs,
                         use_directory_urls=use_directory_urls, urls=site.urls,
                         unbuilt=site.unbuilt, translations=site.translations,
                         docs_prefix=prefix,
                         source_base=source_base(repo_url, edit_uri, prefix),
-                        project_root=project.root if cache_dir is not None else None)
-    trend = renderer.env.globals["trend"] = site_trend(project, analysis)  # see _trend.html
+                        project_root=project.root if cache_dir is not None else None,
+                        trend=trend)
     key = None
     if cache_dir is not None and result.key is not None:
         key = f"{result.key}:{renderer.fingerprint()}:{digest(repr(trend))}"

@@ -17,7 +17,7 @@ import functools
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import (
     BytecodeCache,
@@ -45,6 +45,9 @@ from .layout import Layout, MapPage
 from .links import Addresses
 from .output import Badges, Rendered, headings
 from .urls import linkify, safe_url
+
+if TYPE_CHECKING:
+    from .trend import Trend
 
 __all__ = ["TABLES", "TEMPLATES", "CompiledTemplates", "Renderer", "environment",
            "render_pages"]
@@ -171,6 +174,7 @@ class Renderer:
         project_root: str | os.PathLike[str] | None = None,
         unbuilt: frozenset[str] = frozenset(),
         translations: Mapping[str, tuple[tuple[str, str], ...]] | None = None,
+        trend: Trend | None = None,
     ):
         self.analysis = analysis
         self.settings = settings
@@ -182,7 +186,7 @@ class Renderer:
                                    unbuilt=unbuilt, translations=translations)
         self.composer = Composer(analysis, settings, self.index, self.addresses)
         self.env = environment(template_dirs, project_root)
-        self.env.globals.update(trend=None, spreadsheets=settings.export)  # see _trend.html
+        self.env.globals.update(trend=trend, spreadsheets=settings.export)  # see _trend.html
         self._tops: dict[Any, str] = {}
 
     def pages(self) -> list[MapPage]:
